@@ -1,0 +1,42 @@
+//! What core weighs in a Wasm build (see `scripts/core-size.sh`): every part the widget uses
+//! (validation, identity, regions without kecamatan, attachments, metadata stripping, messages)
+//! reached from one export, so none of it is optimised away.
+
+use lapor_core::attachment::{check_attachments, AttachmentInfo};
+use lapor_core::messages::{field_error_message, Lang};
+use lapor_core::{region, strip, validate_report, Config, Context, Date, Report, Reporter};
+
+/// # Safety
+/// `ptr` and `len` describe a readable buffer.
+#[no_mangle]
+pub unsafe extern "C" fn probe(ptr: *const u8, len: usize) -> usize {
+    // SAFETY: the caller passes a valid buffer (a size probe: never called at all).
+    let input = unsafe { std::slice::from_raw_parts(ptr, len) };
+    let text = String::from_utf8_lossy(input).into_owned();
+    let f: Vec<&str> = text.split('\n').collect();
+    let get = |i: usize| f.get(i).copied().unwrap_or("").to_owned();
+    let report = Report {
+        classification: get(0),
+        title: get(1),
+        content: get(2),
+        incident_date: Some(get(3)),
+        location_code: get(4),
+        reporter: Reporter { name: get(5), nik: Some(get(6)), phone: get(7), email: Some(get(8)) },
+        ..Report::default()
+    };
+    let config = Config::default();
+    let today = Date::new(2026, 11, 28).unwrap_or(Date::from_days_since_epoch(0));
+    let lang = if get(9) == "en" { Lang::En } else { Lang::Id };
+    let mut total = match validate_report(&report, &Context { config: &config, today }) {
+        Ok(valid) => valid.warnings.len(),
+        Err(errors) => errors.iter().map(|e| field_error_message(e, lang, &config).len()).sum(),
+    };
+    let files = [AttachmentInfo { name: f.get(10).copied().unwrap_or(""), size: len as u64, head: input }];
+    total += check_attachments(&files, &config.attachments).len();
+    total += strip::strip_metadata(input).map(|v| v.len()).unwrap_or(0);
+    total += region::provinces().iter().map(|p| region::regencies_of(p.code).len()).sum::<usize>();
+    total
+}
+
+#[allow(dead_code)]
+fn main() {}

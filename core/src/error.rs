@@ -1,0 +1,225 @@
+//! Error codes and field names of the gateway contract (`gateway-api.md`).
+//!
+//! Codes are data: the wording lives in [`crate::messages`], in every language.
+
+use std::fmt;
+
+/// One problem with one field of a report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub code: Code,
+}
+
+impl FieldError {
+    pub fn new(field: Field, code: Code) -> FieldError {
+        FieldError { field, code }
+    }
+}
+
+/// The error codes of the contract, plus the one warning core can raise.
+///
+/// The wire form is the snake_case name (`nik_birth_date`), see [`Code::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    Required,
+    NotAllowed,
+    TooShort,
+    TooLong,
+    UnknownClassification,
+    DateFormat,
+    DateFuture,
+    UnknownLocation,
+    UnknownInstitution,
+    UnknownCategory,
+    NameFormat,
+    NikFormat,
+    NikProvince,
+    NikBirthDate,
+    NikSerial,
+    PhoneFormat,
+    EmailFormat,
+    FileType,
+    FileTypeMismatch,
+    FileEmpty,
+    FileTooLarge,
+    TooManyFiles,
+    TotalTooLarge,
+    /// A warning, never an error: the NIK's regency code is not in the Kemendagri lists
+    /// (current or historical). The citizen is told, the report is not blocked.
+    NikRegencyUnknown,
+}
+
+impl Code {
+    /// Every code, errors first, then the warning.
+    pub const ALL: [Code; 24] = [
+        Code::Required,
+        Code::NotAllowed,
+        Code::TooShort,
+        Code::TooLong,
+        Code::UnknownClassification,
+        Code::DateFormat,
+        Code::DateFuture,
+        Code::UnknownLocation,
+        Code::UnknownInstitution,
+        Code::UnknownCategory,
+        Code::NameFormat,
+        Code::NikFormat,
+        Code::NikProvince,
+        Code::NikBirthDate,
+        Code::NikSerial,
+        Code::PhoneFormat,
+        Code::EmailFormat,
+        Code::FileType,
+        Code::FileTypeMismatch,
+        Code::FileEmpty,
+        Code::FileTooLarge,
+        Code::TooManyFiles,
+        Code::TotalTooLarge,
+        Code::NikRegencyUnknown,
+    ];
+
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Required => "required",
+            Code::NotAllowed => "not_allowed",
+            Code::TooShort => "too_short",
+            Code::TooLong => "too_long",
+            Code::UnknownClassification => "unknown_classification",
+            Code::DateFormat => "date_format",
+            Code::DateFuture => "date_future",
+            Code::UnknownLocation => "unknown_location",
+            Code::UnknownInstitution => "unknown_institution",
+            Code::UnknownCategory => "unknown_category",
+            Code::NameFormat => "name_format",
+            Code::NikFormat => "nik_format",
+            Code::NikProvince => "nik_province",
+            Code::NikBirthDate => "nik_birth_date",
+            Code::NikSerial => "nik_serial",
+            Code::PhoneFormat => "phone_format",
+            Code::EmailFormat => "email_format",
+            Code::FileType => "file_type",
+            Code::FileTypeMismatch => "file_type_mismatch",
+            Code::FileEmpty => "file_empty",
+            Code::FileTooLarge => "file_too_large",
+            Code::TooManyFiles => "too_many_files",
+            Code::TotalTooLarge => "total_too_large",
+            Code::NikRegencyUnknown => "nik_regency_unknown",
+        }
+    }
+
+    /// Parses a wire code; `None` for a code this version does not know.
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Code::parse(&s).ok_or_else(|| serde::de::Error::custom("unknown error code"))
+    }
+}
+
+/// A field of a report, named on the wire as in the contract (`reporter.nik`, `attachments[2]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    Classification,
+    Title,
+    Content,
+    IncidentDate,
+    LocationCode,
+    /// An extension of the contract: the free-text detail of the location.
+    LocationDetail,
+    InstitutionId,
+    CategoryId,
+    ReporterName,
+    ReporterNik,
+    ReporterPhone,
+    ReporterEmail,
+    /// One attachment, counted from 0 in the order sent.
+    Attachment(usize),
+    /// The attachments as a whole (count and total size).
+    Attachments,
+}
+
+impl Field {
+    /// The wire name of the field.
+    pub fn name(self) -> std::borrow::Cow<'static, str> {
+        use std::borrow::Cow::Borrowed;
+        match self {
+            Field::Classification => Borrowed("classification"),
+            Field::Title => Borrowed("title"),
+            Field::Content => Borrowed("content"),
+            Field::IncidentDate => Borrowed("incident_date"),
+            Field::LocationCode => Borrowed("location_code"),
+            Field::LocationDetail => Borrowed("location_detail"),
+            Field::InstitutionId => Borrowed("institution_id"),
+            Field::CategoryId => Borrowed("category_id"),
+            Field::ReporterName => Borrowed("reporter.name"),
+            Field::ReporterNik => Borrowed("reporter.nik"),
+            Field::ReporterPhone => Borrowed("reporter.phone"),
+            Field::ReporterEmail => Borrowed("reporter.email"),
+            Field::Attachment(i) => std::borrow::Cow::Owned(format!("attachments[{i}]")),
+            Field::Attachments => Borrowed("attachments"),
+        }
+    }
+
+    /// Parses a wire name; `None` for a name this version does not know.
+    pub fn parse(s: &str) -> Option<Field> {
+        Some(match s {
+            "classification" => Field::Classification,
+            "title" => Field::Title,
+            "content" => Field::Content,
+            "incident_date" => Field::IncidentDate,
+            "location_code" => Field::LocationCode,
+            "location_detail" => Field::LocationDetail,
+            "institution_id" => Field::InstitutionId,
+            "category_id" => Field::CategoryId,
+            "reporter.name" => Field::ReporterName,
+            "reporter.nik" => Field::ReporterNik,
+            "reporter.phone" => Field::ReporterPhone,
+            "reporter.email" => Field::ReporterEmail,
+            "attachments" => Field::Attachments,
+            other => {
+                let index = other.strip_prefix("attachments[")?.strip_suffix(']')?;
+                if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                Field::Attachment(index.parse().ok()?)
+            }
+        })
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl serde::Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Field::parse(&s).ok_or_else(|| serde::de::Error::custom("unknown field name"))
+    }
+}
