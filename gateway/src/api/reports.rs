@@ -1,0 +1,474 @@
+//! `POST /api/v1/reports` (intake) and `GET /api/v1/reports/{tracking_id}` (the receipt).
+//!
+//! Intake order: rate limit → `Idempotency-Key` → the multipart body, streamed part by part
+//! under the limits (a part never grows past its limit in memory) → the `report` JSON →
+//! idempotency replay or conflict → validation of report and attachments together (every error
+//! at once) → metadata stripped from images → files written and synced → the row committed
+//! (WAL, `synchronous=FULL`) → `201`. Nothing is stored for a refused request.
+
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path as FsPath, PathBuf};
+
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
+use axum::extract::{ConnectInfo, Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use lapor_core::attachment::{sniff, AttachmentInfo, FileKind, SNIFF_LEN};
+use lapor_core::validate::validate_submission;
+use lapor_core::{Code, Context, Date, Field as ReportField, FieldError, Report, ValidReport};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{blocking, ApiError, Shared};
+use crate::crypto::hex;
+use crate::store::{Inserted, NewReport, StoredFile};
+
+/// The reporter's identity as sealed at rest.
+#[derive(Serialize, serde::Deserialize)]
+pub struct Identity {
+    pub name: String,
+    pub nik: Option<String>,
+    /// E.164.
+    pub phone: String,
+    pub email: Option<String>,
+}
+
+/// One attachment as received.
+struct Incoming {
+    name: String,
+    size: u64,
+    head: Vec<u8>,
+    /// The bytes, when the file is within the limits (else only its size is known).
+    data: Option<Vec<u8>>,
+}
+
+/// `POST /api/v1/reports`.
+pub async fn create(
+    State(state): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    if let Err(wait) = state.limiter.check(client_ip(&state, peer, &headers)) {
+        return Err(ApiError::RateLimited(wait.as_secs_f64().ceil() as u64));
+    }
+    let key = idempotency_key(&headers)?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > state.limits.body_bytes) {
+        return Err(ApiError::TooLarge);
+    }
+    let mut multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+
+    let (report_bytes, files, fingerprint) = read_body(&state, &mut multipart).await?;
+    let report_bytes =
+        report_bytes.ok_or_else(|| ApiError::BadRequest("no `report` part".into()))?;
+    let report: Report = serde_json::from_slice(&report_bytes)
+        .map_err(|e| ApiError::BadRequest(format!("`report` part: {e}")))?;
+
+    let store = state.store.clone();
+    let key_for_lookup = key.clone();
+    if let Some(prior) = blocking(move || store.prior(&key_for_lookup)).await? {
+        return replay(prior.fingerprint == fingerprint, &prior.tracking_id);
+    }
+
+    let now = crate::unix_now();
+    let infos: Vec<AttachmentInfo<'_>> = files
+        .iter()
+        .map(|f| AttachmentInfo {
+            name: &f.name,
+            size: f.size,
+            head: &f.head,
+        })
+        .collect();
+    let context = Context {
+        config: &state.config,
+        today: Date::jakarta_from_unix(now),
+    };
+    let valid = validate_submission(&report, &infos, &context).map_err(ApiError::Invalid)?;
+
+    // Strip every image before anything touches the disk. Check passed, so every file is within
+    // the limits and its bytes are here.
+    let mut cleaned = Vec::with_capacity(files.len());
+    let mut strip_errors = Vec::new();
+    for (i, file) in files.into_iter().enumerate() {
+        let kind = sniff(&file.head);
+        let data = file.data.unwrap_or_default();
+        let data = match kind {
+            Some(FileKind::Jpeg | FileKind::Png) => {
+                match lapor_core::strip::strip_metadata(&data) {
+                    Ok(stripped) => stripped,
+                    Err(_) => {
+                        // Looks like an image but cannot be walked to its end: refuse it rather
+                        // than store it with its metadata.
+                        strip_errors
+                            .push(FieldError::new(ReportField::Attachment(i), Code::FileType));
+                        continue;
+                    }
+                }
+            }
+            _ => data,
+        };
+        let mime = kind
+            .map_or("application/octet-stream", FileKind::mime)
+            .to_owned();
+        cleaned.push((upstream_name(&file.name, i, kind), mime, data));
+    }
+    if !strip_errors.is_empty() {
+        return Err(ApiError::Invalid(strip_errors));
+    }
+
+    let tracking_id = new_tracking_id()?;
+    let identity = Identity {
+        name: valid.name.as_str().to_owned(),
+        nik: valid.nik.as_ref().map(|n| n.as_str().to_owned()),
+        phone: valid.phone.as_e164().to_owned(),
+        email: valid.email.as_ref().map(|e| e.as_str().to_owned()),
+    };
+    let plain = serde_json::to_vec(&identity).map_err(anyhow::Error::from)?;
+    let identity_sealed = state.cipher.seal(&plain, tracking_id.as_bytes())?;
+    drop(plain);
+
+    let record = new_report(
+        valid,
+        &tracking_id,
+        key,
+        fingerprint.clone(),
+        now,
+        identity_sealed,
+    );
+    let store = state.store.clone();
+    let data_dir = state.data_dir.clone();
+    let outcome = blocking(move || {
+        let mut record = record;
+        record.files = write_files(&data_dir, &record.tracking_id, cleaned)?;
+        let outcome = store.insert(&record);
+        if !matches!(outcome, Ok(Inserted::New)) {
+            // Not stored after all: the files must not outlive the refused request.
+            for file in &record.files {
+                let _ = std::fs::remove_file(data_dir.join(&file.path));
+            }
+        }
+        outcome
+    })
+    .await?;
+
+    match outcome {
+        Inserted::New => {
+            tracing::info!(tracking_id = %tracking_id, "report received");
+            state.forwarder_wake.notify_one();
+            let body = json!({"tracking_id": tracking_id, "status": "received"});
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        Inserted::KeyTaken(prior) => replay(prior.fingerprint == fingerprint, &prior.tracking_id),
+    }
+}
+
+/// The client's address: the peer, or behind a trusted proxy the last `X-Forwarded-For` entry
+/// (the one that proxy added).
+fn client_ip(state: &Shared, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    if state.trust_forwarded_for {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|ip| ip.trim().parse().ok());
+        if let Some(ip) = forwarded {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+/// The file name sent on to LAPOR!: the last path component of what the browser sent (old
+/// browsers send `C:\fakepath\foto.jpg`), or `lampiran-<n>.<ext>` when there is none.
+fn upstream_name(name: &str, index: usize, kind: Option<FileKind>) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
+    if base.is_empty() {
+        let ext = kind.map_or("bin", |k| k.extensions()[0]);
+        format!("lampiran-{}.{ext}", index + 1)
+    } else {
+        base.chars().take(200).collect()
+    }
+}
+
+/// The answer to a request whose `Idempotency-Key` was seen before.
+fn replay(same_content: bool, tracking_id: &str) -> Result<Response, ApiError> {
+    if same_content {
+        let body = json!({"tracking_id": tracking_id, "status": "received"});
+        Ok((StatusCode::OK, Json(body)).into_response())
+    } else {
+        Err(ApiError::IdempotencyConflict)
+    }
+}
+
+/// `Idempotency-Key`: 1–64 characters of `[A-Za-z0-9_-]`.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let value = headers
+        .get("idempotency-key")
+        .ok_or_else(|| ApiError::BadRequest("`Idempotency-Key` header missing".into()))?;
+    let key = value.to_str().unwrap_or_default();
+    let ok = (1..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !ok {
+        return Err(ApiError::BadRequest(
+            "`Idempotency-Key` must be 1-64 characters of A-Z a-z 0-9 _ -".into(),
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+/// Reads the whole multipart body under the limits. Returns the `report` part, the attachments
+/// and a fingerprint (SHA-256 over every part) telling a replay from a conflict.
+async fn read_body(
+    state: &Shared,
+    multipart: &mut Multipart,
+) -> Result<(Option<Vec<u8>>, Vec<Incoming>, String), ApiError> {
+    let limits = &state.config.attachments;
+    let mut report = None;
+    let mut files = Vec::new();
+    let mut parts = 0usize;
+    let mut fingerprint = Sha256::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        parts += 1;
+        if parts > state.limits.parts {
+            return Err(ApiError::TooLarge);
+        }
+        match field.name() {
+            Some("report") => {
+                if report.is_some() {
+                    return Err(ApiError::BadRequest("more than one `report` part".into()));
+                }
+                let mut hasher = Sha256::new();
+                let (bytes, size) =
+                    read_part(&mut field, state.limits.report_bytes, &mut hasher).await?;
+                if size > state.limits.report_bytes {
+                    return Err(ApiError::TooLarge);
+                }
+                fingerprint.update(b"report\0");
+                fingerprint.update(hasher.finalize());
+                report = Some(bytes);
+            }
+            Some("attachment") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                // Past the file count only sizes matter (for `too_many_files` and the total).
+                let keep = if files.len() < limits.max_files {
+                    limits.max_file_bytes
+                } else {
+                    0
+                };
+                let mut hasher = Sha256::new();
+                let (bytes, size) =
+                    read_part(&mut field, keep.max(SNIFF_LEN as u64), &mut hasher).await?;
+                fingerprint.update(b"attachment\0");
+                fingerprint.update((name.len() as u64).to_le_bytes());
+                fingerprint.update(name.as_bytes());
+                fingerprint.update(hasher.finalize());
+                let head = bytes[..bytes.len().min(SNIFF_LEN)].to_vec();
+                let data = (size <= keep).then_some(bytes);
+                files.push(Incoming {
+                    name,
+                    size,
+                    head,
+                    data,
+                });
+            }
+            other => {
+                let name = other.unwrap_or("").chars().take(40).collect::<String>();
+                return Err(ApiError::BadRequest(format!(
+                    "unexpected part {name:?}: only `report` and `attachment` parts are accepted"
+                )));
+            }
+        }
+    }
+    Ok((report, files, hex(&fingerprint.finalize())))
+}
+
+/// Streams one part, keeping at most `keep` bytes in memory; returns them and the full size.
+async fn read_part(
+    field: &mut Field<'_>,
+    keep: u64,
+    hasher: &mut Sha256,
+) -> Result<(Vec<u8>, u64), ApiError> {
+    let mut bytes = Vec::new();
+    let mut size = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        size += chunk.len() as u64;
+        hasher.update(&chunk);
+        let room = keep.saturating_sub(bytes.len() as u64) as usize;
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    Ok((bytes, size))
+}
+
+fn multipart_error(error: MultipartError) -> ApiError {
+    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge
+    } else {
+        ApiError::BadRequest(format!("multipart body: {}", error.body_text()))
+    }
+}
+
+/// A fresh tracking id, `LPR-XXXX-XXXX-XXXX`: 60 random bits from the OS, in an alphabet
+/// without I, L, O and U so it can be read out over the phone.
+pub fn new_tracking_id() -> anyhow::Result<String> {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut random = [0u8; 12];
+    getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+    let mut id = String::from("LPR");
+    for (i, byte) in random.iter().enumerate() {
+        if i % 4 == 0 {
+            id.push('-');
+        }
+        id.push(ALPHABET[usize::from(byte & 31)] as char);
+    }
+    Ok(id)
+}
+
+fn new_report(
+    valid: ValidReport,
+    tracking_id: &str,
+    idempotency_key: String,
+    fingerprint: String,
+    now: i64,
+    identity_sealed: Vec<u8>,
+) -> NewReport {
+    NewReport {
+        tracking_id: tracking_id.to_owned(),
+        idempotency_key,
+        fingerprint,
+        received_at: now,
+        classification: valid.classification.as_str().to_owned(),
+        title: valid.title,
+        content: valid.content,
+        incident_date: valid.incident_date.map(|d| format!("{d}")),
+        location_code: valid.location_code,
+        location_detail: valid.location_detail,
+        institution_id: valid.institution_id,
+        category_id: valid.category_id,
+        anonymous: valid.anonymous,
+        secret: valid.secret,
+        lang: valid.lang.as_str().to_owned(),
+        identity_sealed,
+        files: Vec::new(),
+    }
+}
+
+/// Writes the attachments as `attachments/<tracking_id>-<i>.<ext>`, each synced, then the
+/// directory once (one flat directory: one directory sync per report, not two).
+fn write_files(
+    data_dir: &FsPath,
+    tracking_id: &str,
+    files: Vec<(String, String, Vec<u8>)>,
+) -> anyhow::Result<Vec<StoredFile>> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = data_dir.join("attachments");
+    let mut stored = Vec::with_capacity(files.len());
+    for (i, (name, mime, data)) in files.into_iter().enumerate() {
+        let ext = FileKind::from_mime(&mime).map_or("bin", |k| k.extensions()[0]);
+        let file_name = format!("{tracking_id}-{i}.{ext}");
+        let path: PathBuf = dir.join(&file_name);
+        let mut file = std::fs::File::create(&path)?;
+        file.write_all(&data)?;
+        file.sync_all()?;
+        stored.push(StoredFile {
+            path: format!("attachments/{file_name}"),
+            name,
+            mime,
+            size: data.len() as u64,
+        });
+    }
+    sync_dir(&dir)?;
+    Ok(stored)
+}
+
+/// Makes a directory's entries durable (a new file's name, not only its bytes).
+fn sync_dir(dir: &FsPath) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    let _ = dir;
+    Ok(())
+}
+
+/// `GET /api/v1/reports/{tracking_id}`: the receipt and status, nothing of the reporter or the
+/// content.
+pub async fn status(
+    State(state): State<Shared>,
+    Path(tracking_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let plausible = (1..=32).contains(&tracking_id.len())
+        && tracking_id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
+    if !plausible {
+        return Err(ApiError::NotFound);
+    }
+    let store = state.store.clone();
+    let receipt = blocking(move || store.receipt(&tracking_id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let lapor = receipt.lapor.map(|l| {
+        json!({
+            "complaint_id": l.complaint_id,
+            "status_code": l.status_code,
+            "status_name": l.status_name,
+            "updated_at": l.updated_at,
+        })
+    });
+    let body = json!({
+        "tracking_id": receipt.tracking_id,
+        "classification": receipt.classification,
+        "received_at": crate::jakarta_rfc3339(receipt.received_at),
+        "status": receipt.status.as_str(),
+        "lapor": lapor,
+    });
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_sent_upstream() {
+        for (name, i, kind, expected) in [
+            ("foto.jpg", 0, Some(FileKind::Jpeg), "foto.jpg"),
+            (
+                "C:\\fakepath\\foto.jpg",
+                0,
+                Some(FileKind::Jpeg),
+                "foto.jpg",
+            ),
+            ("dir/surat.pdf", 1, Some(FileKind::Pdf), "surat.pdf"),
+            ("", 1, Some(FileKind::Png), "lampiran-2.png"),
+        ] {
+            assert_eq!(upstream_name(name, i, kind), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn tracking_ids_are_short_random_and_of_the_contract_alphabet() {
+        let ids: std::collections::HashSet<String> =
+            (0..1000).map(|_| new_tracking_id().unwrap()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in &ids {
+            assert_eq!(id.len(), 18, "{id}");
+            assert!(id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'));
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! Configuration of `lapor-gateway serve`: every flag has an environment variable
+//! `LAPOR_<NAME>`, and `--help` documents them all. Credentials for LAPOR! come from the
+//! environment or a file only, never from a flag, so they never show in a process list.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _};
+
+/// Flags of `lapor-gateway serve` (the default subcommand).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address the API and the widget files are served on.
+    #[arg(long, env = "LAPOR_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory for the SQLite database, the attachments and a generated encryption key.
+    #[arg(long, env = "LAPOR_DATA_DIR", default_value = ".data/gateway")]
+    pub data_dir: PathBuf,
+
+    /// A site origin allowed to post reports and load the widget (`https://pemda.go.id`);
+    /// repeat the flag for several. The environment variable takes a comma-separated list.
+    /// A request without an `Origin` header (curl, a kiosk app) is not a browser request from a
+    /// foreign site and is allowed.
+    #[arg(
+        long = "allow-origin",
+        env = "LAPOR_ALLOW_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allow_origins: Vec<String>,
+
+    /// Base URL of the LAPOR! integration API (or of the simulator).
+    #[arg(
+        long,
+        env = "LAPOR_UPSTREAM_URL",
+        default_value = "http://127.0.0.1:8090"
+    )]
+    pub upstream_url: String,
+
+    /// Upstream path that receives the attachments (multipart `attachments[]`).
+    #[arg(
+        long,
+        env = "LAPOR_UPSTREAM_UPLOAD_PATH",
+        default_value = "/complaints/complaint/file"
+    )]
+    pub upstream_upload_path: String,
+
+    /// Upstream path that creates a complaint (JSON).
+    #[arg(
+        long,
+        env = "LAPOR_UPSTREAM_CREATE_PATH",
+        default_value = "/complaints/complaint"
+    )]
+    pub upstream_create_path: String,
+
+    /// Upstream path of a complaint's status; `{id}` stands for the complaint id.
+    #[arg(
+        long,
+        env = "LAPOR_UPSTREAM_STATUS_PATH",
+        default_value = "/complaints/{id}/complaint"
+    )]
+    pub upstream_status_path: String,
+
+    /// File with the LAPOR! credentials as `LAPOR_AUTHORIZATION=…` and `LAPOR_TOKEN=…` lines.
+    /// Without it they come from the environment variables of those names.
+    #[arg(long, env = "LAPOR_CREDENTIALS_FILE")]
+    pub credentials_file: Option<PathBuf>,
+
+    /// File holding the 32-byte identity encryption key as 64 hex characters. Alternatively the
+    /// key itself in the environment variable LAPOR_ENCRYPTION_KEY. With neither, a key is
+    /// generated into the data directory (mode 0600) on first start.
+    #[arg(long, env = "LAPOR_ENCRYPTION_KEY_FILE")]
+    pub encryption_key_file: Option<PathBuf>,
+
+    /// Reports accepted per client IP address per minute on `POST /api/v1/reports`
+    /// (a token bucket of this size); 0 turns rate limiting off.
+    #[arg(long, env = "LAPOR_RATE_LIMIT_PER_MINUTE", default_value_t = 30)]
+    pub rate_limit_per_minute: u32,
+
+    /// Take the client address for rate limiting from the last entry of `X-Forwarded-For`
+    /// (set this only behind a reverse proxy that writes that header; otherwise clients could
+    /// pick their own address).
+    #[arg(long, env = "LAPOR_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
+    /// First retry delay of the forwarder, in milliseconds; doubles per attempt, with jitter.
+    #[arg(long, env = "LAPOR_RETRY_BASE_MS", default_value_t = 500)]
+    pub retry_base_ms: u64,
+
+    /// Longest retry delay of the forwarder, in milliseconds.
+    #[arg(long, env = "LAPOR_RETRY_MAX_MS", default_value_t = 300_000)]
+    pub retry_max_ms: u64,
+
+    /// Seconds between two status synchronisations of a forwarded report with LAPOR!.
+    #[arg(long, env = "LAPOR_STATUS_SYNC_SECS", default_value_t = 60)]
+    pub status_sync_secs: u64,
+
+    /// Days after forwarding when the reporter's identity, the content and the attachments are
+    /// deleted; the receipt and the status stay.
+    #[arg(long, env = "LAPOR_RETENTION_DAYS", default_value_t = 30)]
+    pub retention_days: u64,
+
+    /// Seconds between two runs of the retention purge.
+    #[arg(long, env = "LAPOR_PURGE_INTERVAL_SECS", default_value_t = 600)]
+    pub purge_interval_secs: u64,
+
+    /// Directory of the built widget (loader, glue, `.wasm`, CSS), served at `/widget/`.
+    #[arg(long, env = "LAPOR_WIDGET_DIR")]
+    pub widget_dir: Option<PathBuf>,
+
+    /// Directory of a static site (e.g. the demo page) served on `--site-listen`.
+    #[arg(long, env = "LAPOR_SITE_DIR", requires = "site_listen")]
+    pub site_dir: Option<PathBuf>,
+
+    /// Second address (a different origin) on which `--site-dir` is served.
+    #[arg(long, env = "LAPOR_SITE_LISTEN", requires = "site_dir")]
+    pub site_listen: Option<SocketAddr>,
+
+    /// Largest attachment, in bytes (published in `/config`).
+    #[arg(long, env = "LAPOR_MAX_FILE_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_file_bytes: u64,
+
+    /// Most attachments per report (published in `/config`).
+    #[arg(long, env = "LAPOR_MAX_FILES", default_value_t = 5)]
+    pub max_files: usize,
+
+    /// Largest sum of the attachments of one report, in bytes (published in `/config`).
+    #[arg(long, env = "LAPOR_MAX_TOTAL_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_total_bytes: u64,
+
+    /// Largest request body, in bytes; more is `413 too_large`. Default: the attachment total
+    /// plus one file plus 1 MiB for the form itself.
+    #[arg(long, env = "LAPOR_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<u64>,
+
+    /// Largest `report` JSON part, in bytes; more is `413 too_large`.
+    #[arg(long, env = "LAPOR_MAX_REPORT_BYTES", default_value_t = 64 * 1024)]
+    pub max_report_bytes: u64,
+
+    /// Most parts of one multipart body (report, attachments, anything else); more is `413`.
+    #[arg(long, env = "LAPOR_MAX_PARTS", default_value_t = 32)]
+    pub max_parts: usize,
+
+    /// Reports forwarded to LAPOR! at the same time.
+    #[arg(long, env = "LAPOR_FORWARD_CONCURRENCY", default_value_t = 8)]
+    pub forward_concurrency: usize,
+
+    /// Timeout of one upstream call, in seconds.
+    #[arg(long, env = "LAPOR_UPSTREAM_TIMEOUT_SECS", default_value_t = 30)]
+    pub upstream_timeout_secs: u64,
+
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `lapor_gateway=debug`.
+    #[arg(long, env = "LAPOR_LOG", default_value = "info")]
+    pub log: String,
+}
+
+impl ServeArgs {
+    /// The body limit in force.
+    pub fn body_limit(&self) -> u64 {
+        self.max_body_bytes
+            .unwrap_or(self.max_total_bytes + self.max_file_bytes + 1024 * 1024)
+    }
+
+    /// The `/config` document these flags describe.
+    pub fn public_config(&self) -> lapor_core::Config {
+        let mut config = lapor_core::Config::default();
+        config.attachments.max_file_bytes = self.max_file_bytes;
+        config.attachments.max_files = self.max_files;
+        config.attachments.max_total_bytes = self.max_total_bytes;
+        config
+    }
+
+    /// Registered origins, normalised (no trailing slash, lower-case scheme and host).
+    pub fn origins(&self) -> anyhow::Result<Vec<String>> {
+        let mut out = Vec::new();
+        for origin in self
+            .allow_origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+        {
+            let normal = normalize_origin(origin);
+            if !(normal.starts_with("http://") || normal.starts_with("https://")) {
+                bail!("--allow-origin {origin:?} is not an http(s) origin");
+            }
+            out.push(normal);
+        }
+        Ok(out)
+    }
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, no path, no trailing slash.
+pub fn normalize_origin(origin: &str) -> String {
+    origin.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+/// The credentials the forwarder sends to LAPOR! (`Authorization` and `token` headers).
+#[derive(Clone)]
+pub struct Credentials {
+    pub authorization: String,
+    pub token: String,
+}
+
+// Never print credentials, not even in a debug dump of the configuration.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials { .. }")
+    }
+}
+
+impl Credentials {
+    /// From `--credentials-file`, else from `LAPOR_AUTHORIZATION` / `LAPOR_TOKEN`.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Credentials> {
+        let (mut authorization, mut token) = (None, None);
+        match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading credentials file {}", path.display()))?;
+                for line in text.lines().map(str::trim) {
+                    if let Some(v) = line.strip_prefix("LAPOR_AUTHORIZATION=") {
+                        authorization = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("LAPOR_TOKEN=") {
+                        token = Some(v.trim().to_owned());
+                    }
+                }
+            }
+            None => {
+                authorization = std::env::var("LAPOR_AUTHORIZATION").ok();
+                token = std::env::var("LAPOR_TOKEN").ok();
+            }
+        }
+        match (
+            authorization.filter(|a| !a.is_empty()),
+            token.filter(|t| !t.is_empty()),
+        ) {
+            (Some(authorization), Some(token)) => Ok(Credentials {
+                authorization,
+                token,
+            }),
+            _ => bail!(
+                "LAPOR! credentials missing: set LAPOR_AUTHORIZATION and LAPOR_TOKEN, \
+                 or pass --credentials-file"
+            ),
+        }
+    }
+}

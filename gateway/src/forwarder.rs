@@ -1,0 +1,479 @@
+//! Background work on the outbox (the `reports` table is the queue, so it survives restarts):
+//! - the forwarder uploads each report's files to LAPOR!, then creates the complaint, retrying
+//!   transient failures with exponential backoff and jitter, and marks a permanent refusal
+//!   `failed` with LAPOR!'s reason kept for operators;
+//! - the status sync asks LAPOR! for the status of forwarded complaints;
+//! - the purge deletes identity, content and attachments once forwarded plus the retention.
+//!
+//! A crash between LAPOR!'s answer and the gateway recording it sends that report again after
+//! the restart (at-least-once delivery); every call carries `X-Request-Id: <tracking_id>` so
+//! the duplicate can be recognised upstream.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio::sync::{watch, Notify};
+
+use crate::api::reports::Identity;
+use crate::config::Credentials;
+use crate::crypto::Cipher;
+use crate::store::{LaporStatus, Outgoing, Store};
+
+/// How to reach LAPOR! and how hard to try.
+#[derive(Debug, Clone)]
+pub struct ForwarderConfig {
+    pub base_url: String,
+    pub upload_path: String,
+    pub create_path: String,
+    /// With `{id}` for the complaint id.
+    pub status_path: String,
+    pub credentials: Credentials,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    pub status_sync: Duration,
+    pub retention: Duration,
+    pub purge_every: Duration,
+    pub concurrency: usize,
+    pub timeout: Duration,
+}
+
+/// The background tasks' shared parts.
+#[derive(Clone)]
+pub struct Forwarder {
+    pub config: Arc<ForwarderConfig>,
+    pub store: Arc<dyn Store>,
+    pub cipher: Arc<Cipher>,
+    pub data_dir: PathBuf,
+    pub wake: Arc<Notify>,
+    client: reqwest::Client,
+}
+
+/// Why one attempt did not deliver.
+#[derive(Debug)]
+enum Failure {
+    /// Try again later (network, 401, 408, 429, 5xx, an unreadable answer).
+    Transient(String),
+    /// LAPOR! refused the report itself (another 4xx): do not retry.
+    Permanent(String),
+}
+
+impl Forwarder {
+    pub fn new(
+        config: ForwarderConfig,
+        store: Arc<dyn Store>,
+        cipher: Arc<Cipher>,
+        data_dir: PathBuf,
+        wake: Arc<Notify>,
+    ) -> anyhow::Result<Forwarder> {
+        let client = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("lapor-gateway/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Forwarder {
+            config: Arc::new(config),
+            store,
+            cipher,
+            data_dir,
+            wake,
+            client,
+        })
+    }
+
+    /// Runs the forwarder, the status sync and the purge until `stop` turns true.
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        let forward = tokio::spawn(self.clone().forward_loop(stop.clone()));
+        let sync = tokio::spawn(self.clone().status_loop(stop.clone()));
+        let purge = tokio::spawn(self.purge_loop(stop));
+        let _ = tokio::join!(forward, sync, purge);
+    }
+
+    async fn forward_loop(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            let store = self.store.clone();
+            let limit = self.config.concurrency.max(1);
+            let now = crate::unix_now();
+            let due = tokio::task::spawn_blocking(move || store.due(now, limit)).await;
+            let batch = match due {
+                Ok(Ok(batch)) => batch,
+                Ok(Err(e)) => {
+                    tracing::error!(error = format!("{e:#}"), "outbox read failed");
+                    Vec::new()
+                }
+                Err(_) => Vec::new(),
+            };
+            if batch.is_empty() {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+            // One batch at a time, so that no report is ever in two attempts at once.
+            let mut set = tokio::task::JoinSet::new();
+            for report in batch {
+                set.spawn(self.clone().deliver(report));
+            }
+            while set.join_next().await.is_some() {}
+        }
+    }
+
+    /// One attempt for one report, and its outcome recorded.
+    async fn deliver(self, report: Outgoing) {
+        let id = report.tracking_id.clone();
+        let attempts = report.attempts;
+        let outcome = self.attempt(report).await;
+        let now = crate::unix_now();
+        let store = self.store.clone();
+        let record = match outcome {
+            Ok(complaint_id) => {
+                tracing::info!(tracking_id = %id, complaint_id = %complaint_id, "report forwarded");
+                let id = id.clone();
+                tokio::task::spawn_blocking(move || store.mark_forwarded(&id, &complaint_id, now))
+                    .await
+            }
+            Err(Failure::Permanent(reason)) => {
+                tracing::warn!(tracking_id = %id, reason = %reason, "report refused by LAPOR!");
+                let id = id.clone();
+                tokio::task::spawn_blocking(move || store.mark_failed(&id, &reason, now)).await
+            }
+            Err(Failure::Transient(reason)) => {
+                let delay = backoff(attempts, self.config.retry_base, self.config.retry_max);
+                tracing::info!(tracking_id = %id, reason = %reason, attempts = attempts + 1,
+                    retry_in_ms = delay.as_millis() as u64, "forwarding failed, will retry");
+                // Whole seconds in the table: round up so a short delay is not zero.
+                let next = now + delay.as_millis().div_ceil(1000) as i64;
+                let id = id.clone();
+                tokio::task::spawn_blocking(move || store.schedule_retry(&id, next, &reason)).await
+            }
+        };
+        if let Ok(Err(e)) | Err(e) = record.map_err(anyhow::Error::from) {
+            tracing::error!(tracking_id = %id, error = format!("{e:#}"), "outbox update failed");
+        }
+    }
+
+    async fn attempt(&self, report: Outgoing) -> Result<String, Failure> {
+        let identity = match &report.identity_sealed {
+            Some(sealed) => {
+                let plain = self
+                    .cipher
+                    .open(sealed, report.tracking_id.as_bytes())
+                    .map_err(|e| Failure::Transient(e.to_string()))?;
+                Some(
+                    serde_json::from_slice::<Identity>(&plain)
+                        .map_err(|_| Failure::Permanent("stored identity unreadable".into()))?,
+                )
+            }
+            None => None,
+        };
+
+        let docs = match report.uploaded_docs.clone() {
+            Some(docs) => docs,
+            None if report.files.is_empty() => Vec::new(),
+            None => {
+                let docs = self.upload(&report).await?;
+                let store = self.store.clone();
+                let (id, saved) = (report.tracking_id.clone(), docs.clone());
+                let _ =
+                    tokio::task::spawn_blocking(move || store.record_uploads(&id, &saved)).await;
+                docs
+            }
+        };
+
+        let classification = lapor_core::Classification::parse(&report.classification)
+            .ok_or_else(|| Failure::Permanent("unknown classification in store".into()))?;
+        let body = json!({
+            "title": report.title,
+            "content": lapor_content(&report, identity.as_ref()),
+            "classification_id": classification.lapor_id(),
+            "category_id": report.category_id,
+            "location_id": report.location_code,
+            "date_of_incident": report.incident_date,
+            "is_anonymous": report.anonymous,
+            "is_secret": report.secret,
+            "attachments": docs,
+        });
+        let request = self.request(
+            reqwest::Method::POST,
+            &self.config.create_path,
+            &report.tracking_id,
+        );
+        let answer = send(request.json(&body)).await?;
+        let id = answer
+            .pointer("/results/complaint_id")
+            .and_then(id_text)
+            .ok_or_else(|| Failure::Transient("create answer without complaint_id".into()))?;
+        Ok(id)
+    }
+
+    async fn upload(&self, report: &Outgoing) -> Result<Vec<String>, Failure> {
+        let mut form = reqwest::multipart::Form::new();
+        for file in &report.files {
+            let bytes = tokio::fs::read(self.data_dir.join(&file.path))
+                .await
+                .map_err(|e| Failure::Transient(format!("reading attachment: {e}")))?;
+            let part = reqwest::multipart::Part::bytes(bytes)
+                .file_name(file.name.clone())
+                .mime_str(&file.mime)
+                .map_err(|e| Failure::Permanent(format!("attachment type: {e}")))?;
+            form = form.part("attachments[]", part);
+        }
+        let request = self.request(
+            reqwest::Method::POST,
+            &self.config.upload_path,
+            &report.tracking_id,
+        );
+        let answer = send(request.multipart(form)).await?;
+        let docs: Option<Vec<String>> = answer
+            .pointer("/results/docs")
+            .and_then(Value::as_array)
+            .map(|docs| {
+                docs.iter()
+                    .filter_map(|d| d.get("id").and_then(id_text))
+                    .collect()
+            });
+        match docs {
+            Some(docs) if docs.len() == report.files.len() => Ok(docs),
+            _ => Err(Failure::Transient(
+                "upload answer without one doc id per file".into(),
+            )),
+        }
+    }
+
+    fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        tracking_id: &str,
+    ) -> reqwest::RequestBuilder {
+        let url = format!("{}{}", self.config.base_url.trim_end_matches('/'), path);
+        self.client
+            .request(method, url)
+            .header("Authorization", &self.config.credentials.authorization)
+            .header("token", &self.config.credentials.token)
+            .header("X-Request-Id", tracking_id)
+    }
+
+    async fn status_loop(self, mut stop: watch::Receiver<bool>) {
+        let every = self.config.status_sync.max(Duration::from_secs(1));
+        let tick = every.min(Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(tick) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                return;
+            }
+            let store = self.store.clone();
+            let before = crate::unix_now() - every.as_secs() as i64;
+            let stale =
+                match tokio::task::spawn_blocking(move || store.stale_statuses(before, 50)).await {
+                    Ok(Ok(stale)) => stale,
+                    _ => continue,
+                };
+            for (tracking_id, complaint_id) in stale {
+                self.sync_one(&tracking_id, &complaint_id).await;
+            }
+        }
+    }
+
+    async fn sync_one(&self, tracking_id: &str, complaint_id: &str) {
+        let path = self.config.status_path.replace("{id}", complaint_id);
+        let request = self.request(reqwest::Method::GET, &path, tracking_id);
+        let mut status = LaporStatus {
+            complaint_id: complaint_id.to_owned(),
+            status_code: None,
+            status_name: None,
+            updated_at: None,
+        };
+        match send(request).await {
+            Ok(answer) => {
+                let field = |name: &str| {
+                    answer
+                        .pointer(&format!("/results/{name}"))
+                        .and_then(id_text)
+                };
+                status.status_code = field("status_code");
+                status.status_name = field("status_name");
+                status.updated_at = field("updated_at");
+            }
+            Err(Failure::Transient(reason) | Failure::Permanent(reason)) => {
+                tracing::info!(tracking_id = %tracking_id, reason = %reason, "status sync failed");
+            }
+        }
+        // The check time is recorded either way, so one bad complaint does not starve the rest.
+        let store = self.store.clone();
+        let (id, now) = (tracking_id.to_owned(), crate::unix_now());
+        let _ = tokio::task::spawn_blocking(move || store.update_status(&id, &status, now)).await;
+    }
+
+    async fn purge_loop(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            let store = self.store.clone();
+            let data_dir = self.data_dir.clone();
+            let before = crate::unix_now() - self.config.retention.as_secs() as i64;
+            let purged = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+                let due = store.purgeable(before, 500)?;
+                for report in &due {
+                    for file in &report.files {
+                        let _ = std::fs::remove_file(data_dir.join(&file.path));
+                    }
+                    store.mark_purged(&report.tracking_id, crate::unix_now())?;
+                }
+                Ok(due.len())
+            })
+            .await;
+            match purged {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!(reports = n, "personal data purged after retention"),
+                Ok(Err(e)) => tracing::error!(error = format!("{e:#}"), "purge failed"),
+                Err(_) => {}
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.config.purge_every) => {}
+                _ = stop.changed() => {}
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+}
+
+/// Sends a request and sorts the answer into success (its JSON), transient and permanent.
+async fn send(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Failure::Transient(format!("network: {}", without_url(&e))))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| Failure::Transient(format!("reading answer: {}", without_url(&e))))?;
+    if status.is_success() {
+        return serde_json::from_str(&text)
+            .map_err(|_| Failure::Transient(format!("HTTP {status}: answer is not JSON")));
+    }
+    let reason = refusal_reason(status, &text);
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS => {
+            Err(Failure::Transient(reason))
+        }
+        s if s.is_client_error() => Err(Failure::Permanent(reason)),
+        _ => Err(Failure::Transient(reason)),
+    }
+}
+
+fn without_url(e: &reqwest::Error) -> String {
+    // The URL holds no personal data, but the error text is shorter without it.
+    let mut text = e.to_string();
+    if let Some(url) = e.url() {
+        text = text.replace(url.as_str(), "");
+    }
+    text
+}
+
+/// `HTTP 422: <error>: <message>`, from LAPOR!'s error body when it has one, bounded in length.
+fn refusal_reason(status: StatusCode, body: &str) -> String {
+    let detail = serde_json::from_str::<Value>(body)
+        .ok()
+        .map(|v| {
+            let part = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+            format!("{}: {}", part("error"), part("message"))
+        })
+        .unwrap_or_default();
+    let mut reason = format!("HTTP {}: {}", status.as_u16(), detail);
+    if reason.len() > 500 {
+        let mut cut = 500;
+        while !reason.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        reason.truncate(cut);
+    }
+    reason
+}
+
+/// An id LAPOR! gives as a string or as a number.
+fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The complaint text sent to LAPOR!: the citizen's content, the location detail, and (unless
+/// anonymous) the reporter's identity, as LAPOR!'s own clients put it into the content.
+fn lapor_content(report: &Outgoing, identity: Option<&Identity>) -> String {
+    let mut content = report.content.clone();
+    if let Some(detail) = &report.location_detail {
+        content.push_str(&format!("\n\nLokasi / Location: {detail}"));
+    }
+    if let (false, Some(who)) = (report.anonymous, identity) {
+        content.push_str(&format!("\n\nPelapor / Reporter: {}", who.name));
+        if let Some(nik) = &who.nik {
+            content.push_str(&format!("\nNIK: {nik}"));
+        }
+        content.push_str(&format!("\nTelepon / Phone: {}", who.phone));
+        if let Some(email) = &who.email {
+            content.push_str(&format!("\nEmail: {email}"));
+        }
+    }
+    content
+}
+
+/// Exponential backoff with "equal jitter": half the doubled delay fixed, half random, so that
+/// reports failing together do not retry together.
+pub fn backoff(attempts: u32, base: Duration, max: Duration) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempts.min(20)).min(max);
+    let half = exp / 2;
+    let mut random = [0u8; 8];
+    let fraction = match getrandom::fill(&mut random) {
+        Ok(()) => u64::from_le_bytes(random) as f64 / u64::MAX as f64,
+        Err(_) => 0.5,
+    };
+    half + half.mul_f64(fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let base = Duration::from_millis(500);
+        let max = Duration::from_secs(300);
+        for attempts in 0..40 {
+            let d = backoff(attempts, base, max);
+            let exp = base.saturating_mul(1u32 << attempts.min(20)).min(max);
+            assert!(d >= exp / 2 && d <= exp, "{attempts}: {d:?}");
+        }
+        assert!(backoff(30, base, max) <= max);
+    }
+
+    #[test]
+    fn refusal_reason_is_kept_and_bounded() {
+        let r = refusal_reason(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            r#"{"error":"invalid","message":"location_id unknown"}"#,
+        );
+        assert_eq!(r, "HTTP 422: invalid: location_id unknown");
+        assert!(refusal_reason(StatusCode::BAD_REQUEST, &"x".repeat(2000)).len() <= 500);
+    }
+
+    #[test]
+    fn ids_as_text_or_number() {
+        assert_eq!(id_text(&json!("C-1")), Some("C-1".into()));
+        assert_eq!(id_text(&json!(42)), Some("42".into()));
+        assert_eq!(id_text(&json!(null)), None);
+    }
+}

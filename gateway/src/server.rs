@@ -1,0 +1,195 @@
+//! `lapor-gateway serve`: opens the store, loads the key, starts the forwarder and the
+//! listeners, and shuts down gracefully on SIGTERM or Ctrl-C (in-flight requests finish, then
+//! the background tasks stop; the outbox keeps whatever they had not done).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::{watch, Notify};
+
+use crate::api::{self, AppState, RequestLimits, Shared};
+use crate::config::{Credentials, ServeArgs};
+use crate::crypto::{Cipher, KeySource};
+use crate::forwarder::{Forwarder, ForwarderConfig};
+use crate::ratelimit::RateLimiter;
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+use crate::widget_files;
+
+/// The router of the main listener.
+pub fn router(state: Shared) -> Router {
+    let body_limit = usize::try_from(state.limits.body_bytes).unwrap_or(usize::MAX);
+    let api = Router::new()
+        .route("/api/v1/config", get(api::config::get_config))
+        .route(
+            "/api/v1/reports",
+            post(api::reports::create).layer(DefaultBodyLimit::max(body_limit)),
+        )
+        .route("/api/v1/reports/{tracking_id}", get(api::reports::status))
+        .route("/api/v1/regions", get(api::regions::provinces))
+        .route("/api/v1/regions/{code}", get(api::regions::children))
+        .route("/widget/{*path}", get(widget_files::serve))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            api::cors::cors,
+        ));
+    Router::new()
+        .route("/healthz", get(api::health::healthz))
+        .route("/readyz", get(api::health::readyz))
+        .merge(api)
+        .layer(axum::middleware::from_fn(access_log))
+        .with_state(state)
+}
+
+/// One structured line per request: method, path, status, duration. Paths carry at most a
+/// tracking id; bodies and query strings are never logged.
+async fn access_log(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let start = std::time::Instant::now();
+    let response = next.run(request).await;
+    if path != "/healthz" && path != "/readyz" {
+        tracing::info!(method = %method, path = %path, status = response.status().as_u16(),
+            ms = start.elapsed().as_millis() as u64, "request");
+    }
+    response
+}
+
+/// Runs the gateway until a shutdown signal.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    std::fs::create_dir_all(args.data_dir.join("attachments"))
+        .with_context(|| format!("creating data directory {}", args.data_dir.display()))?;
+    let credentials = Credentials::load(args.credentials_file.as_deref())?;
+    let origins = args.origins()?;
+    let (cipher, source) = Cipher::load(args.encryption_key_file.as_deref(), &args.data_dir)?;
+    if source == KeySource::Generated {
+        tracing::warn!(path = %args.data_dir.join("identity.key").display(),
+            "no encryption key configured: generated one into the data directory (mode 0600); \
+             back it up, identities stored with it cannot be read without it");
+    }
+    let cipher = Arc::new(cipher);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&args.data_dir)?);
+    let wake = Arc::new(Notify::new());
+
+    let state: Shared = Arc::new(AppState {
+        store: store.clone(),
+        cipher: cipher.clone(),
+        config: args.public_config(),
+        origins: origins.clone(),
+        limiter: RateLimiter::new(args.rate_limit_per_minute),
+        trust_forwarded_for: args.trust_forwarded_for,
+        limits: RequestLimits {
+            body_bytes: args.body_limit(),
+            report_bytes: args.max_report_bytes,
+            parts: args.max_parts,
+        },
+        data_dir: args.data_dir.clone(),
+        widget_dir: args.widget_dir.clone(),
+        forwarder_wake: wake.clone(),
+    });
+
+    let forwarder = Forwarder::new(
+        ForwarderConfig {
+            base_url: args.upstream_url.clone(),
+            upload_path: args.upstream_upload_path.clone(),
+            create_path: args.upstream_create_path.clone(),
+            status_path: args.upstream_status_path.clone(),
+            credentials,
+            retry_base: Duration::from_millis(args.retry_base_ms),
+            retry_max: Duration::from_millis(args.retry_max_ms.max(args.retry_base_ms)),
+            status_sync: Duration::from_secs(args.status_sync_secs),
+            retention: Duration::from_secs(args.retention_days.saturating_mul(86_400)),
+            purge_every: Duration::from_secs(args.purge_interval_secs.max(1)),
+            concurrency: args.forward_concurrency,
+            timeout: Duration::from_secs(args.upstream_timeout_secs.max(1)),
+        },
+        store,
+        cipher,
+        args.data_dir.clone(),
+        wake,
+    )?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let background = tokio::spawn(forwarder.run(stop_rx));
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    tracing::info!(listen = %listener.local_addr()?, origins = ?origins,
+        upstream = %args.upstream_url, "gateway listening");
+
+    let site = match (&args.site_dir, args.site_listen) {
+        (Some(dir), Some(addr)) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("binding {addr}"))?;
+            tracing::info!(listen = %addr, dir = %dir.display(), "static site listening");
+            let app = Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
+            Some(tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown_signal())
+                    .await
+            }))
+        }
+        _ => None,
+    };
+
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("HTTP stopped; stopping background tasks");
+
+    let _ = stop_tx.send(true);
+    // An attempt in flight is allowed a moment; whatever it did not record is retried on start.
+    let _ = tokio::time::timeout(Duration::from_secs(10), background).await;
+    if let Some(site) = site {
+        site.abort();
+    }
+    tracing::info!("gateway stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutdown signal received");
+}
+
+/// JSON logs on stderr, filtered by `filter` (e.g. `info`).
+pub fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_current_span(false)
+        .try_init();
+}

@@ -1,0 +1,170 @@
+//! Durable storage of reports and of the outbox, behind one narrow trait: the HTTP handlers and
+//! the forwarder only see [`Store`], so a PostgreSQL backend for several gateway instances can
+//! follow without touching them. The embedded default is [`sqlite::SqliteStore`].
+//!
+//! Methods are blocking (a commit waits for the disk); async callers run them in
+//! `tokio::task::spawn_blocking`.
+
+pub mod sqlite;
+
+use serde::{Deserialize, Serialize};
+
+/// Where a report is in its life, as `GET /api/v1/reports/{id}` tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Received,
+    Forwarded,
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Received => "received",
+            Status::Forwarded => "forwarded",
+            Status::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Received, Status::Forwarded, Status::Failed]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+
+/// One attachment as stored: already stripped, written and synced under the data directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// Path relative to the data directory.
+    pub path: String,
+    /// The name the citizen's file had (sent on to LAPOR!).
+    pub name: String,
+    pub mime: String,
+    pub size: u64,
+}
+
+/// A validated report ready to be stored. Identity is already sealed.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub tracking_id: String,
+    pub idempotency_key: String,
+    /// SHA-256 (hex) of the request's content, to tell a replay from a conflict.
+    pub fingerprint: String,
+    pub received_at: i64,
+    pub classification: String,
+    pub title: String,
+    pub content: String,
+    pub incident_date: Option<String>,
+    pub location_code: String,
+    pub location_detail: Option<String>,
+    pub institution_id: Option<String>,
+    pub category_id: Option<String>,
+    pub anonymous: bool,
+    pub secret: bool,
+    pub lang: String,
+    /// The reporter's identity, encrypted (see `crypto`).
+    pub identity_sealed: Vec<u8>,
+    pub files: Vec<StoredFile>,
+}
+
+/// What an earlier request with the same `Idempotency-Key` left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prior {
+    pub tracking_id: String,
+    pub fingerprint: String,
+}
+
+/// The outcome of [`Store::insert`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    /// The idempotency key was taken meanwhile (a concurrent identical request).
+    KeyTaken(Prior),
+}
+
+/// The public receipt: what the status endpoint may show.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub tracking_id: String,
+    pub classification: String,
+    pub received_at: i64,
+    pub status: Status,
+    pub lapor: Option<LaporStatus>,
+}
+
+/// What LAPOR! said about the complaint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LaporStatus {
+    pub complaint_id: String,
+    pub status_code: Option<String>,
+    pub status_name: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// A report the forwarder is to deliver, with everything needed to do so.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub tracking_id: String,
+    pub classification: String,
+    pub title: String,
+    pub content: String,
+    pub incident_date: Option<String>,
+    pub location_code: String,
+    pub location_detail: Option<String>,
+    pub category_id: Option<String>,
+    pub anonymous: bool,
+    pub secret: bool,
+    pub identity_sealed: Option<Vec<u8>>,
+    pub files: Vec<StoredFile>,
+    /// Document ids LAPOR! returned for the files, if an earlier attempt got that far.
+    pub uploaded_docs: Option<Vec<String>>,
+    pub attempts: u32,
+}
+
+/// What the purge removes for one report.
+#[derive(Debug, Clone)]
+pub struct Purgeable {
+    pub tracking_id: String,
+    pub files: Vec<StoredFile>,
+}
+
+/// The storage interface of the gateway.
+pub trait Store: Send + Sync + 'static {
+    /// The report stored earlier under this idempotency key, if any.
+    fn prior(&self, idempotency_key: &str) -> anyhow::Result<Option<Prior>>;
+    /// Stores a report durably (committed and synced when this returns `Ok`).
+    fn insert(&self, report: &NewReport) -> anyhow::Result<Inserted>;
+    /// The public receipt of a report.
+    fn receipt(&self, tracking_id: &str) -> anyhow::Result<Option<Receipt>>;
+    /// Reports due for (another) forwarding attempt at `now`, oldest first.
+    fn due(&self, now: i64, limit: usize) -> anyhow::Result<Vec<Outgoing>>;
+    /// Remembers LAPOR!'s document ids so a retry does not upload the files again.
+    fn record_uploads(&self, tracking_id: &str, doc_ids: &[String]) -> anyhow::Result<()>;
+    /// The complaint exists at LAPOR!: the report is `forwarded`.
+    fn mark_forwarded(&self, tracking_id: &str, complaint_id: &str, now: i64)
+        -> anyhow::Result<()>;
+    /// A transient failure: try again at `next_at`. `reason` is for operators.
+    fn schedule_retry(&self, tracking_id: &str, next_at: i64, reason: &str) -> anyhow::Result<()>;
+    /// A permanent refusal: the report is `failed`; `reason` is kept for operators.
+    fn mark_failed(&self, tracking_id: &str, reason: &str, now: i64) -> anyhow::Result<()>;
+    /// Forwarded reports whose LAPOR! status was last checked before `checked_before`.
+    fn stale_statuses(
+        &self,
+        checked_before: i64,
+        limit: usize,
+    ) -> anyhow::Result<Vec<(String, String)>>;
+    /// Records LAPOR!'s status of a complaint (`None` fields: only the check time changes).
+    fn update_status(
+        &self,
+        tracking_id: &str,
+        status: &LaporStatus,
+        now: i64,
+    ) -> anyhow::Result<()>;
+    /// Reports forwarded (or failed) before `before` whose personal data is still stored.
+    fn purgeable(&self, before: i64, limit: usize) -> anyhow::Result<Vec<Purgeable>>;
+    /// Deletes identity, content and the file list of a report, keeping receipt and status.
+    fn mark_purged(&self, tracking_id: &str, now: i64) -> anyhow::Result<()>;
+    /// Whether the store answers (for `/readyz`).
+    fn ping(&self) -> anyhow::Result<()>;
+}

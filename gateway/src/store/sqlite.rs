@@ -1,0 +1,450 @@
+//! The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a commit that
+//! returned is on disk. One connection behind a mutex: SQLite serialises writers anyway.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::Context as _;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{
+    Inserted, LaporStatus, NewReport, Outgoing, Prior, Purgeable, Receipt, Status, Store,
+    StoredFile,
+};
+
+/// SQLite implementation of [`Store`].
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS reports (
+    tracking_id       TEXT PRIMARY KEY,
+    idempotency_key   TEXT NOT NULL UNIQUE,
+    fingerprint       TEXT NOT NULL,
+    received_at       INTEGER NOT NULL,
+    classification    TEXT NOT NULL,
+    title             TEXT NOT NULL,
+    content           TEXT NOT NULL,
+    incident_date     TEXT,
+    location_code     TEXT NOT NULL,
+    location_detail   TEXT,
+    institution_id    TEXT,
+    category_id       TEXT,
+    anonymous         INTEGER NOT NULL,
+    secret            INTEGER NOT NULL,
+    lang              TEXT NOT NULL,
+    identity          BLOB,
+    files             TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at   INTEGER NOT NULL,
+    last_error        TEXT,
+    uploaded_docs     TEXT,
+    complaint_id      TEXT,
+    forwarded_at      INTEGER,
+    finished_at       INTEGER,
+    status_code       TEXT,
+    status_name       TEXT,
+    status_updated_at TEXT,
+    status_checked_at INTEGER,
+    purged_at         INTEGER
+);
+CREATE INDEX IF NOT EXISTS reports_due ON reports (status, next_attempt_at);
+";
+
+impl SqliteStore {
+    /// Opens (creating if needed) `<data_dir>/gateway.sqlite3`.
+    pub fn open(data_dir: &Path) -> anyhow::Result<SqliteStore> {
+        let path = data_dir.join("gateway.sqlite3");
+        let conn = Connection::open(&path)
+            .with_context(|| format!("opening database {}", path.display()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        // Purged identity must not linger in free pages of the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back), so a poisoned lock is still usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn files_from_json(text: &str) -> Vec<StoredFile> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+impl Store for SqliteStore {
+    fn prior(&self, idempotency_key: &str) -> anyhow::Result<Option<Prior>> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT tracking_id, fingerprint FROM reports WHERE idempotency_key = ?1",
+                [idempotency_key],
+                |row| {
+                    Ok(Prior {
+                        tracking_id: row.get(0)?,
+                        fingerprint: row.get(1)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn insert(&self, r: &NewReport) -> anyhow::Result<Inserted> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let prior = tx
+            .query_row(
+                "SELECT tracking_id, fingerprint FROM reports WHERE idempotency_key = ?1",
+                [&r.idempotency_key],
+                |row| {
+                    Ok(Prior {
+                        tracking_id: row.get(0)?,
+                        fingerprint: row.get(1)?,
+                    })
+                },
+            )
+            .optional()?;
+        if let Some(prior) = prior {
+            return Ok(Inserted::KeyTaken(prior));
+        }
+        tx.execute(
+            "INSERT INTO reports (tracking_id, idempotency_key, fingerprint, received_at,
+                classification, title, content, incident_date, location_code, location_detail,
+                institution_id, category_id, anonymous, secret, lang, identity, files, status,
+                next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                'received', ?4)",
+            params![
+                r.tracking_id,
+                r.idempotency_key,
+                r.fingerprint,
+                r.received_at,
+                r.classification,
+                r.title,
+                r.content,
+                r.incident_date,
+                r.location_code,
+                r.location_detail,
+                r.institution_id,
+                r.category_id,
+                r.anonymous,
+                r.secret,
+                r.lang,
+                r.identity_sealed,
+                serde_json::to_string(&r.files)?,
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Inserted::New)
+    }
+
+    fn receipt(&self, tracking_id: &str) -> anyhow::Result<Option<Receipt>> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                "SELECT tracking_id, classification, received_at, status, complaint_id,
+                        status_code, status_name, status_updated_at
+                 FROM reports WHERE tracking_id = ?1",
+                [tracking_id],
+                |row| {
+                    let status: String = row.get(3)?;
+                    let complaint_id: Option<String> = row.get(4)?;
+                    Ok(Receipt {
+                        tracking_id: row.get(0)?,
+                        classification: row.get(1)?,
+                        received_at: row.get(2)?,
+                        status: Status::parse(&status).unwrap_or(Status::Received),
+                        lapor: match complaint_id {
+                            Some(complaint_id) => Some(LaporStatus {
+                                complaint_id,
+                                status_code: row.get(5)?,
+                                status_name: row.get(6)?,
+                                updated_at: row.get(7)?,
+                            }),
+                            None => None,
+                        },
+                    })
+                },
+            )
+            .optional()?;
+        Ok(row)
+    }
+
+    fn due(&self, now: i64, limit: usize) -> anyhow::Result<Vec<Outgoing>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT tracking_id, classification, title, content, incident_date, location_code,
+                    location_detail, category_id, anonymous, secret, identity, files,
+                    uploaded_docs, attempts
+             FROM reports WHERE status = 'received' AND next_attempt_at <= ?1
+             ORDER BY next_attempt_at LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now, limit as i64], |row| {
+            let files: String = row.get(11)?;
+            let docs: Option<String> = row.get(12)?;
+            Ok(Outgoing {
+                tracking_id: row.get(0)?,
+                classification: row.get(1)?,
+                title: row.get(2)?,
+                content: row.get(3)?,
+                incident_date: row.get(4)?,
+                location_code: row.get(5)?,
+                location_detail: row.get(6)?,
+                category_id: row.get(7)?,
+                anonymous: row.get(8)?,
+                secret: row.get(9)?,
+                identity_sealed: row.get(10)?,
+                files: files_from_json(&files),
+                uploaded_docs: docs.and_then(|d| serde_json::from_str(&d).ok()),
+                attempts: row.get(13)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn record_uploads(&self, tracking_id: &str, doc_ids: &[String]) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET uploaded_docs = ?2 WHERE tracking_id = ?1",
+            params![tracking_id, serde_json::to_string(doc_ids)?],
+        )?;
+        Ok(())
+    }
+
+    fn mark_forwarded(
+        &self,
+        tracking_id: &str,
+        complaint_id: &str,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET status = 'forwarded', complaint_id = ?2, forwarded_at = ?3,
+                finished_at = ?3, last_error = NULL, attempts = attempts + 1
+             WHERE tracking_id = ?1",
+            params![tracking_id, complaint_id, now],
+        )?;
+        Ok(())
+    }
+
+    fn schedule_retry(&self, tracking_id: &str, next_at: i64, reason: &str) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3
+             WHERE tracking_id = ?1",
+            params![tracking_id, next_at, reason],
+        )?;
+        Ok(())
+    }
+
+    fn mark_failed(&self, tracking_id: &str, reason: &str, now: i64) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET status = 'failed', attempts = attempts + 1, last_error = ?2,
+                finished_at = ?3
+             WHERE tracking_id = ?1",
+            params![tracking_id, reason, now],
+        )?;
+        Ok(())
+    }
+
+    fn stale_statuses(
+        &self,
+        checked_before: i64,
+        limit: usize,
+    ) -> anyhow::Result<Vec<(String, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT tracking_id, complaint_id FROM reports
+             WHERE status = 'forwarded' AND complaint_id IS NOT NULL
+               AND COALESCE(status_code, '') <> 'selesai'
+               AND COALESCE(status_checked_at, 0) < ?1
+             ORDER BY COALESCE(status_checked_at, 0) LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![checked_before, limit as i64], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn update_status(&self, tracking_id: &str, s: &LaporStatus, now: i64) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET status_code = COALESCE(?2, status_code),
+                status_name = COALESCE(?3, status_name),
+                status_updated_at = COALESCE(?4, status_updated_at), status_checked_at = ?5
+             WHERE tracking_id = ?1",
+            params![tracking_id, s.status_code, s.status_name, s.updated_at, now],
+        )?;
+        Ok(())
+    }
+
+    fn purgeable(&self, before: i64, limit: usize) -> anyhow::Result<Vec<Purgeable>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT tracking_id, files FROM reports
+             WHERE status IN ('forwarded', 'failed') AND purged_at IS NULL AND finished_at < ?1
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![before, limit as i64], |row| {
+            let files: String = row.get(1)?;
+            Ok(Purgeable {
+                tracking_id: row.get(0)?,
+                files: files_from_json(&files),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn mark_purged(&self, tracking_id: &str, now: i64) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET identity = NULL, content = '', title = '', location_detail = NULL,
+                files = '[]', purged_at = ?2
+             WHERE tracking_id = ?1",
+            params![tracking_id, now],
+        )?;
+        Ok(())
+    }
+
+    fn ping(&self) -> anyhow::Result<()> {
+        self.conn().query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store(name: &str) -> (SqliteStore, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("lapor-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        (SqliteStore::open(&dir).unwrap(), dir)
+    }
+
+    fn report(id: &str, key: &str) -> NewReport {
+        NewReport {
+            tracking_id: id.into(),
+            idempotency_key: key.into(),
+            fingerprint: "fp".into(),
+            received_at: 1000,
+            classification: "pengaduan".into(),
+            title: "Judul laporan".into(),
+            content: "Isi".into(),
+            incident_date: Some("2026-11-01".into()),
+            location_code: "647401".into(),
+            location_detail: None,
+            institution_id: None,
+            category_id: None,
+            anonymous: false,
+            secret: false,
+            lang: "id".into(),
+            identity_sealed: vec![1, 2, 3],
+            files: vec![StoredFile {
+                path: "attachments/x-0.jpg".into(),
+                name: "a.jpg".into(),
+                mime: "image/jpeg".into(),
+                size: 3,
+            }],
+        }
+    }
+
+    /// The life of a report through the trait, as the handlers and the forwarder use it.
+    #[test]
+    fn outbox_lifecycle() {
+        let (store, dir) = temp_store("life");
+        assert_eq!(store.insert(&report("LPR-A", "k1")).unwrap(), Inserted::New);
+        let taken = store.insert(&report("LPR-B", "k1")).unwrap();
+        assert_eq!(
+            taken,
+            Inserted::KeyTaken(Prior {
+                tracking_id: "LPR-A".into(),
+                fingerprint: "fp".into()
+            })
+        );
+        assert_eq!(store.prior("k1").unwrap().unwrap().tracking_id, "LPR-A");
+        assert!(store.prior("k2").unwrap().is_none());
+
+        assert_eq!(
+            store.due(999, 10).unwrap().len(),
+            0,
+            "not due before it was received"
+        );
+        let due = store.due(1000, 10).unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].files.len(), 1);
+        assert_eq!(due[0].uploaded_docs, None);
+
+        store.record_uploads("LPR-A", &["D1".into()]).unwrap();
+        store.schedule_retry("LPR-A", 2000, "HTTP 503").unwrap();
+        assert!(store.due(1999, 10).unwrap().is_empty());
+        let again = store.due(2000, 10).unwrap();
+        assert_eq!(
+            (again[0].attempts, again[0].uploaded_docs.clone()),
+            (1, Some(vec!["D1".to_string()]))
+        );
+
+        store.mark_forwarded("LPR-A", "C-9", 2001).unwrap();
+        assert!(store.due(i64::MAX, 10).unwrap().is_empty());
+        let receipt = store.receipt("LPR-A").unwrap().unwrap();
+        assert_eq!(receipt.status, Status::Forwarded);
+        assert_eq!(receipt.lapor.as_ref().unwrap().complaint_id, "C-9");
+
+        assert_eq!(
+            store.stale_statuses(3000, 10).unwrap(),
+            vec![("LPR-A".to_string(), "C-9".to_string())]
+        );
+        let status = LaporStatus {
+            complaint_id: "C-9".into(),
+            status_code: Some("verifikasi".into()),
+            status_name: Some("Verifikasi".into()),
+            updated_at: None,
+        };
+        store.update_status("LPR-A", &status, 3000).unwrap();
+        assert!(store.stale_statuses(3000, 10).unwrap().is_empty());
+        assert_eq!(
+            store
+                .receipt("LPR-A")
+                .unwrap()
+                .unwrap()
+                .lapor
+                .unwrap()
+                .status_code
+                .as_deref(),
+            Some("verifikasi")
+        );
+
+        assert!(
+            store.purgeable(2001, 10).unwrap().is_empty(),
+            "retention not over yet"
+        );
+        let purge = store.purgeable(2002, 10).unwrap();
+        assert_eq!(purge.len(), 1);
+        store.mark_purged("LPR-A", 2002).unwrap();
+        assert!(store.purgeable(i64::MAX, 10).unwrap().is_empty());
+        assert_eq!(
+            store.receipt("LPR-A").unwrap().unwrap().status,
+            Status::Forwarded
+        );
+
+        assert_eq!(store.insert(&report("LPR-F", "k3")).unwrap(), Inserted::New);
+        store
+            .mark_failed("LPR-F", "HTTP 422: invalid", 1500)
+            .unwrap();
+        assert_eq!(
+            store.receipt("LPR-F").unwrap().unwrap().status,
+            Status::Failed
+        );
+        assert!(store.receipt("LPR-NONE").unwrap().is_none());
+        store.ping().unwrap();
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

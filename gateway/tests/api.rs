@@ -1,0 +1,1211 @@
+//! The HTTP contract over real HTTP: the real `lapor-gateway` binary on a free loopback port
+//! with a temporary data directory, and (where forwarding matters) the LAPOR! simulator as a
+//! second process. Every row of the status table and every error code of the contract is
+//! exercised here, table-driven.
+//!
+//! Run: `CARGO_TARGET_DIR=/work/tgt-gw cargo test -p lapor-gateway --test api`
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{
+    client, gateway, post_report, report_form, simulator, small_jpeg, Attachment, TempDir, ORIGIN,
+};
+use serde_json::{json, Value};
+
+const NIK: &str = "6474015708900003";
+
+/// Limits small enough that the set limits can be reached with a few KB.
+const SMALL_LIMITS: [&str; 10] = [
+    "--max-file-bytes",
+    "20000",
+    "--max-files",
+    "2",
+    "--max-total-bytes",
+    "30000",
+    "--max-body-bytes",
+    "120000",
+    "--max-report-bytes",
+    "8000",
+];
+
+fn valid() -> Value {
+    common::valid_report_json()
+}
+
+fn pdf(size: usize) -> Vec<u8> {
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.resize(size.max(9), b'a');
+    bytes
+}
+
+fn file(name: &str, content_type: &str, bytes: Vec<u8>) -> Attachment {
+    Attachment {
+        filename: name.into(),
+        content_type: content_type.into(),
+        bytes,
+    }
+}
+
+/// A JPEG with an EXIF block carrying a marker that must never reach the disk or LAPOR!.
+fn jpeg_with_exif(seed: u64) -> Vec<u8> {
+    let plain = small_jpeg(seed);
+    let payload = b"Exif\0\0MM\0*GPS-SECRET-MARKER-1234";
+    let len = (payload.len() + 2) as u16;
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+/// The attachment files stored for a report.
+fn stored_files(data: &TempDir, tracking_id: &str) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(data.join("attachments"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with(tracking_id)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Sets a JSON pointer (`/reporter/nik`) in a copy of `report`.
+fn with(report: &Value, pointer: &str, value: Value) -> Value {
+    let mut report = report.clone();
+    *report.pointer_mut(pointer).expect("pointer exists") = value;
+    report
+}
+
+async fn post(base: &str, key: &str, report: &Value, files: &[Attachment]) -> (u16, Value) {
+    let posted = post_report(&client(), base, key, report, files)
+        .await
+        .expect("answer");
+    (posted.status, posted.body)
+}
+
+fn key(name: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{name}-{}-{n}", std::process::id())
+}
+
+async fn wait_for(what: &str, timeout: Duration, mut check: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn every_validation_error_code_is_a_422_naming_the_field() {
+    let data = TempDir::new("gw-api-422");
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(SMALL_LIMITS)
+        .spawn()
+        .await;
+    let aspirasi = with(
+        &with(&valid(), "/classification", json!("aspirasi")),
+        "/incident_date",
+        json!(null),
+    );
+    let jpeg = small_jpeg(1);
+    // (report, attachments, field, code)
+    let cases: Vec<(Value, Vec<Attachment>, &str, &str)> = vec![
+        (
+            with(&valid(), "/title", json!("  ")),
+            vec![],
+            "title",
+            "required",
+        ),
+        (
+            with(&aspirasi, "/incident_date", json!("2026-11-01")),
+            vec![],
+            "incident_date",
+            "not_allowed",
+        ),
+        (
+            with(&valid(), "/title", json!("pendek")),
+            vec![],
+            "title",
+            "too_short",
+        ),
+        (
+            with(&valid(), "/content", json!("x".repeat(4001))),
+            vec![],
+            "content",
+            "too_long",
+        ),
+        (
+            with(&valid(), "/classification", json!("keluhan")),
+            vec![],
+            "classification",
+            "unknown_classification",
+        ),
+        (
+            with(&valid(), "/incident_date", json!("01-11-2026")),
+            vec![],
+            "incident_date",
+            "date_format",
+        ),
+        (
+            with(&valid(), "/incident_date", json!("2099-01-01")),
+            vec![],
+            "incident_date",
+            "date_future",
+        ),
+        (
+            with(&valid(), "/location_code", json!("999999")),
+            vec![],
+            "location_code",
+            "unknown_location",
+        ),
+        (
+            with(&valid(), "/institution_id", json!("no-such")),
+            vec![],
+            "institution_id",
+            "unknown_institution",
+        ),
+        (
+            with(&valid(), "/category_id", json!("no-such")),
+            vec![],
+            "category_id",
+            "unknown_category",
+        ),
+        (
+            with(&valid(), "/reporter/name", json!("Siti <script>")),
+            vec![],
+            "reporter.name",
+            "name_format",
+        ),
+        (
+            with(&valid(), "/reporter/nik", json!("12345")),
+            vec![],
+            "reporter.nik",
+            "nik_format",
+        ),
+        (
+            with(&valid(), "/reporter/nik", json!("9974015708900003")),
+            vec![],
+            "reporter.nik",
+            "nik_province",
+        ),
+        (
+            with(&valid(), "/reporter/nik", json!("6474013208900003")),
+            vec![],
+            "reporter.nik",
+            "nik_birth_date",
+        ),
+        (
+            with(&valid(), "/reporter/nik", json!("6474015708900000")),
+            vec![],
+            "reporter.nik",
+            "nik_serial",
+        ),
+        (
+            with(&valid(), "/reporter/phone", json!("0211234567")),
+            vec![],
+            "reporter.phone",
+            "phone_format",
+        ),
+        (
+            with(&valid(), "/reporter/email", json!("not-an-email")),
+            vec![],
+            "reporter.email",
+            "email_format",
+        ),
+        (
+            valid(),
+            vec![file(
+                "foto.jpg",
+                "image/jpeg",
+                b"GIF89a not really".to_vec(),
+            )],
+            "attachments[0]",
+            "file_type",
+        ),
+        (
+            valid(),
+            vec![file("foto.jpg", "image/jpeg", pdf(100))],
+            "attachments[0]",
+            "file_type_mismatch",
+        ),
+        (
+            valid(),
+            vec![file("kosong.pdf", "application/pdf", vec![])],
+            "attachments[0]",
+            "file_empty",
+        ),
+        (
+            valid(),
+            vec![file("besar.pdf", "application/pdf", pdf(20001))],
+            "attachments[0]",
+            "file_too_large",
+        ),
+        (
+            valid(),
+            vec![
+                Attachment::jpeg("a.jpg", jpeg.clone()),
+                Attachment::jpeg("b.jpg", jpeg.clone()),
+                Attachment::jpeg("c.jpg", jpeg.clone()),
+            ],
+            "attachments",
+            "too_many_files",
+        ),
+        (
+            valid(),
+            vec![
+                file("a.pdf", "application/pdf", pdf(16000)),
+                file("b.pdf", "application/pdf", pdf(16000)),
+            ],
+            "attachments",
+            "total_too_large",
+        ),
+    ];
+    for (report, files, field, code) in cases {
+        let (status, body) = post(&gw.base, &key("v"), &report, &files).await;
+        assert_eq!(status, 422, "{field}/{code}: {body}");
+        let expected = json!({"field": field, "code": code});
+        let errors = body["errors"].as_array().expect("errors array");
+        assert!(errors.contains(&expected), "{field}/{code}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn a_422_lists_every_failing_field_at_once_including_attachments() {
+    let data = TempDir::new("gw-api-422all");
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(SMALL_LIMITS)
+        .spawn()
+        .await;
+    let mut report = with(&valid(), "/title", json!(""));
+    report = with(&report, "/reporter/nik", json!("6474013208900003"));
+    report = with(&report, "/reporter/phone", json!("12"));
+    let files = [file("x.png", "image/png", pdf(50))];
+    let (status, body) = post(&gw.base, &key("all"), &report, &files).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body,
+        json!({"errors": [
+            {"field": "title", "code": "required"},
+            {"field": "reporter.nik", "code": "nik_birth_date"},
+            {"field": "reporter.phone", "code": "phone_format"},
+            {"field": "attachments[0]", "code": "file_type_mismatch"},
+        ]})
+    );
+    // Nothing was stored for a refused report: no attachment directory appeared.
+    let stored = std::fs::read_dir(data.join("attachments"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(stored, 0);
+}
+
+#[tokio::test]
+async fn status_table_rows_201_200_409_400_403_413() {
+    let data = TempDir::new("gw-api-rows");
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(SMALL_LIMITS)
+        .spawn()
+        .await;
+    let http = client();
+    let url = gw.url("/api/v1/reports");
+
+    // 201, then 200 with the first body unchanged, then 409 with other content.
+    let k = key("idem");
+    let files = [
+        Attachment::jpeg("foto.jpg", small_jpeg(7)),
+        file("surat.pdf", "application/pdf", pdf(500)),
+    ];
+    let (status, first) = post(&gw.base, &k, &valid(), &files).await;
+    assert_eq!(status, 201, "{first}");
+    let id = first["tracking_id"]
+        .as_str()
+        .expect("tracking id")
+        .to_owned();
+    assert_eq!(first["status"], "received");
+    assert!(
+        id.len() <= 32
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'),
+        "{id}"
+    );
+    let (status, replay) = post(&gw.base, &k, &valid(), &files).await;
+    assert_eq!((status, &replay), (200, &first));
+    let (status, body) = post(
+        &gw.base,
+        &k,
+        &with(&valid(), "/title", json!("Judul lain yang berbeda")),
+        &files,
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (409, json!({"error": "idempotency_conflict"}))
+    );
+    let (status, body) = post(&gw.base, &k, &valid(), &files[..1]).await;
+    assert_eq!(
+        (status, body),
+        (409, json!({"error": "idempotency_conflict"}))
+    );
+
+    // Two reports get unrelated ids (random, not a sequence).
+    let (_, second) = post(&gw.base, &key("idem2"), &valid(), &[]).await;
+    assert_ne!(second["tracking_id"], first["tracking_id"]);
+
+    // 400 rows: (description, request, detail fragment).
+    let report_part = |text: &str| {
+        reqwest::multipart::Form::new().part(
+            "report",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec())
+                .mime_str("application/json")
+                .unwrap(),
+        )
+    };
+    let bad: Vec<(&str, reqwest::RequestBuilder)> = vec![
+        (
+            "not multipart",
+            http.post(&url)
+                .header("Idempotency-Key", key("b"))
+                .json(&valid()),
+        ),
+        (
+            "no report part",
+            http.post(&url)
+                .header("Idempotency-Key", key("b"))
+                .multipart(reqwest::multipart::Form::new().part(
+                    "attachment",
+                    reqwest::multipart::Part::bytes(pdf(100)).file_name("a.pdf"),
+                )),
+        ),
+        (
+            "malformed JSON",
+            http.post(&url)
+                .header("Idempotency-Key", key("b"))
+                .multipart(report_part("{\"title\": ")),
+        ),
+        (
+            "wrong shape",
+            http.post(&url)
+                .header("Idempotency-Key", key("b"))
+                .multipart(report_part("[1, 2]")),
+        ),
+        (
+            "unknown field",
+            http.post(&url)
+                .header("Idempotency-Key", key("b"))
+                .multipart(report_form(
+                    &with(&valid(), "/anonymous", json!(false))
+                        .as_object()
+                        .map(|o| {
+                            let mut o = o.clone();
+                            o.insert("titel".into(), json!("typo"));
+                            Value::Object(o)
+                        })
+                        .unwrap(),
+                    &[],
+                )),
+        ),
+        (
+            "key missing",
+            http.post(&url).multipart(report_form(&valid(), &[])),
+        ),
+        (
+            "key malformed",
+            http.post(&url)
+                .header("Idempotency-Key", "bad key!")
+                .multipart(report_form(&valid(), &[])),
+        ),
+        (
+            "key too long",
+            http.post(&url)
+                .header("Idempotency-Key", "k".repeat(65))
+                .multipart(report_form(&valid(), &[])),
+        ),
+        (
+            "unexpected part",
+            http.post(&url)
+                .header("Idempotency-Key", key("b"))
+                .multipart(report_form(&valid(), &[]).text("extra", "x")),
+        ),
+    ];
+    for (what, request) in bad {
+        let response = request.send().await.expect(what);
+        assert_eq!(response.status().as_u16(), 400, "{what}");
+        let body: Value = response.json().await.expect(what);
+        assert_eq!(body["error"], "bad_request", "{what}: {body}");
+        assert!(
+            body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{what}: {body}"
+        );
+    }
+
+    // 403: a registered origin may post, another may not, no Origin at all may.
+    let response = http
+        .post(&url)
+        .header("Origin", "https://evil.example")
+        .header("Idempotency-Key", key("o"))
+        .multipart(report_form(&valid(), &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(response
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"error": "origin_not_allowed"})
+    );
+    let response = http
+        .post(&url)
+        .header("Idempotency-Key", key("kiosk"))
+        .multipart(report_form(&valid(), &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        201,
+        "no Origin (curl, kiosk) is allowed"
+    );
+
+    // 413: a body over --max-body-bytes, and a report part over --max-report-bytes.
+    let huge = [file("a.pdf", "application/pdf", pdf(130_000))];
+    let (status, body) = post(&gw.base, &key("big"), &valid(), &huge).await;
+    assert_eq!((status, body), (413, json!({"error": "too_large"})));
+    let long_report = with(&valid(), "/content", json!("y".repeat(9000)));
+    let (status, body) = post(&gw.base, &key("bigjson"), &long_report, &[]).await;
+    assert_eq!((status, body), (413, json!({"error": "too_large"})));
+    // A chunked body (no Content-Length) over the limit is cut off while streaming.
+    let addr = gw.addr;
+    let status_line = tokio::task::spawn_blocking(move || chunked_upload(addr, 200_000))
+        .await
+        .unwrap();
+    assert!(status_line.starts_with("HTTP/1.1 413"), "{status_line}");
+}
+
+/// Posts a multipart body of about `size` bytes with `Transfer-Encoding: chunked`, by hand, and
+/// returns the status line of the answer.
+fn chunked_upload(addr: std::net::SocketAddr, size: usize) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST /api/v1/reports HTTP/1.1\r\nHost: {addr}\r\nIdempotency-Key: chunked-{}\r\n\
+         Content-Type: multipart/form-data; boundary=XyZ\r\nTransfer-Encoding: chunked\r\n\r\n",
+        std::process::id()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let mut body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"report\"\r\n\r\n{}\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n%PDF-1.4\n",
+        valid()
+    )
+    .into_bytes();
+    body.resize(size, b'a');
+    // The server may answer and close before everything is sent: write errors are expected.
+    for chunk in body.chunks(8192) {
+        if stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .is_err()
+            || stream.write_all(chunk).is_err()
+            || stream.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let mut line = String::new();
+    let _ = BufReader::new(stream).read_line(&mut line);
+    line
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_retry_after() {
+    let data = TempDir::new("gw-api-429");
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(["--rate-limit-per-minute", "2"])
+        .spawn()
+        .await;
+    for _ in 0..2 {
+        let (status, body) = post(&gw.base, &key("r"), &valid(), &[]).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let response = client()
+        .post(gw.url("/api/v1/reports"))
+        .header("Origin", ORIGIN)
+        .header("Idempotency-Key", key("r"))
+        .multipart(report_form(&valid(), &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry), "Retry-After {retry}");
+    assert_eq!(
+        response.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap(),
+        "Retry-After"
+    );
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"error": "rate_limited"})
+    );
+
+    // Without --trust-forwarded-for a client cannot escape its bucket by naming another address.
+    let response = client()
+        .post(gw.url("/api/v1/reports"))
+        .header("X-Forwarded-For", "203.0.113.9")
+        .header("Idempotency-Key", key("r"))
+        .multipart(report_form(&valid(), &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket() {
+    let data = TempDir::new("gw-api-xff");
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(["--rate-limit-per-minute", "1", "--trust-forwarded-for"])
+        .spawn()
+        .await;
+    let send = |ip: &'static str| {
+        client()
+            .post(gw.url("/api/v1/reports"))
+            .header("X-Forwarded-For", format!("198.51.100.1, {ip}"))
+            .header("Idempotency-Key", key("x"))
+            .multipart(report_form(&valid(), &[]))
+            .send()
+    };
+    // (client address, expected status)
+    for (ip, status) in [
+        ("203.0.113.1", 201),
+        ("203.0.113.1", 429),
+        ("203.0.113.2", 201),
+    ] {
+        assert_eq!(send(ip).await.unwrap().status().as_u16(), status, "{ip}");
+    }
+}
+
+#[tokio::test]
+async fn cors_preflight_and_responses_echo_only_registered_origins() {
+    let data = TempDir::new("gw-api-cors");
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(["--allow-origin", "https://second.example/"])
+        .spawn()
+        .await;
+    let http = client();
+    let preflight = |origin: &str| {
+        http.request(reqwest::Method::OPTIONS, gw.url("/api/v1/reports"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "content-type, idempotency-key",
+            )
+            .send()
+    };
+    let ok = preflight(ORIGIN).await.unwrap();
+    assert_eq!(ok.status().as_u16(), 204);
+    assert_eq!(ok.headers()["access-control-allow-origin"], ORIGIN);
+    let methods = ok.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(methods.contains("POST"), "{methods}");
+    let allowed = ok.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("idempotency-key"), "{allowed}");
+
+    // The flag repeats; a trailing slash in the configuration does not matter.
+    let second = preflight("https://second.example").await.unwrap();
+    assert_eq!(second.status().as_u16(), 204);
+    assert_eq!(
+        second.headers()["access-control-allow-origin"],
+        "https://second.example"
+    );
+
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+
+    // GETs answer everyone, but only a registered origin gets the header that lets it read.
+    for (origin, echoed) in [(ORIGIN, true), ("https://evil.example", false)] {
+        let response = http
+            .get(gw.url("/api/v1/config"))
+            .header("Origin", origin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let acao = response
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(acao, echoed.then(|| ORIGIN.to_owned()), "{origin}");
+        assert!(response
+            .headers()
+            .get_all("vary")
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("Origin")));
+    }
+    // A successful POST from a registered origin carries the echo, never `*`.
+    let response = http
+        .post(gw.url("/api/v1/reports"))
+        .header("Origin", ORIGIN)
+        .header("Idempotency-Key", key("c"))
+        .multipart(report_form(&valid(), &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(response.headers()["access-control-allow-origin"], ORIGIN);
+}
+
+#[tokio::test]
+async fn config_health_and_regions() {
+    let data = TempDir::new("gw-api-cfg");
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(["--max-files", "3", "--max-file-bytes", "1000000"])
+        .spawn()
+        .await;
+    let http = client();
+    let config: Value = http
+        .get(gw.url("/api/v1/config"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        config["classifications"],
+        json!(["pengaduan", "aspirasi", "permintaan_informasi"])
+    );
+    assert_eq!(
+        config["attachments"],
+        json!({"types": ["image/jpeg", "image/png", "application/pdf"], "max_file_bytes": 1000000,
+               "max_files": 3, "max_total_bytes": 10485760})
+    );
+    assert_eq!(
+        config["limits"],
+        json!({"title_min": 10, "title_max": 150, "content_min": 30, "content_max": 4000})
+    );
+    assert_eq!(config["require_nik"], true);
+
+    for path in ["/healthz", "/readyz"] {
+        assert_eq!(
+            http.get(gw.url(path))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            200,
+            "{path}"
+        );
+    }
+
+    // (path, status, a child code expected)
+    let cases = [
+        ("/api/v1/regions", 200, Some("64")),
+        ("/api/v1/regions/64", 200, Some("6474")),
+        ("/api/v1/regions/6474", 200, Some("647401")),
+        ("/api/v1/regions/647401", 404, None),
+        ("/api/v1/regions/99", 404, None),
+        ("/api/v1/regions/abc", 404, None),
+    ];
+    for (path, status, child) in cases {
+        let response = http.get(gw.url(path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        let cache = response
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body: Value = response.json().await.unwrap();
+        match child {
+            Some(child) => {
+                assert_eq!(cache.as_deref(), Some("public, max-age=86400"), "{path}");
+                let children = body["children"].as_array().unwrap();
+                assert!(
+                    children
+                        .iter()
+                        .any(|c| c["code"] == child
+                            && c["name"].as_str().is_some_and(|n| !n.is_empty())),
+                    "{path}: {body}"
+                );
+                assert!(body["name"].is_string());
+            }
+            None => assert_eq!(body, json!({"error": "not_found"}), "{path}"),
+        }
+    }
+    let body: Value = http
+        .get(gw.url("/api/v1/regions/64"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["code"], "64");
+}
+
+#[tokio::test]
+async fn widget_files_have_types_cache_headers_and_cors() {
+    let data = TempDir::new("gw-api-widget");
+    let widget = TempDir::new("gw-api-widget-files");
+    for name in [
+        "lapor-widget.js",
+        "lapor_widget-3f9a1c2b.js",
+        "lapor_widget_bg-3f9a1c2b.wasm",
+        "lapor_widget-0011aabbcc.css",
+        "notes.txt",
+    ] {
+        std::fs::write(widget.join(name), format!("/* {name} */")).unwrap();
+    }
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(["--widget-dir", &widget.path().display().to_string()])
+        .spawn()
+        .await;
+    let http = client();
+    let immutable = "public, max-age=31536000, immutable";
+    let cases = [
+        (
+            "lapor-widget.js",
+            200,
+            "text/javascript; charset=utf-8",
+            "public, max-age=300",
+        ),
+        (
+            "lapor_widget-3f9a1c2b.js",
+            200,
+            "text/javascript; charset=utf-8",
+            immutable,
+        ),
+        (
+            "lapor_widget_bg-3f9a1c2b.wasm",
+            200,
+            "application/wasm",
+            immutable,
+        ),
+        (
+            "lapor_widget-0011aabbcc.css",
+            200,
+            "text/css; charset=utf-8",
+            immutable,
+        ),
+        ("notes.txt", 404, "", ""),
+        ("missing.js", 404, "", ""),
+        ("..%2Fgateway.sqlite3", 404, "", ""),
+        (".hidden.js", 404, "", ""),
+    ];
+    for (name, status, content_type, cache) in cases {
+        let response = http
+            .get(gw.url(&format!("/widget/{name}")))
+            .header("Origin", ORIGIN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status, "{name}");
+        if status == 200 {
+            let h = response.headers();
+            assert_eq!(h["content-type"], content_type, "{name}");
+            assert_eq!(h["cache-control"], cache, "{name}");
+            assert_eq!(h["access-control-allow-origin"], ORIGIN, "{name}");
+            assert_eq!(response.text().await.unwrap(), format!("/* {name} */"));
+        }
+    }
+}
+
+/// Polls the receipt until its status is `want`.
+async fn receipt_until(base: &str, id: &str, want: &str) -> Value {
+    let mut last = Value::Null;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        let (status, body) = common::get_report(&client(), base, id).await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        if body["status"] == want {
+            return body;
+        }
+        last = body;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("report {id} never became {want}: {last}");
+}
+
+#[tokio::test]
+async fn forwarded_report_reaches_lapor_stripped_and_status_hides_the_reporter() {
+    let sim = simulator().spawn().await;
+    let data = TempDir::new("gw-api-fwd");
+    let gw = gateway(data.path(), &sim.base)
+        .args(["--status-sync-secs", "1"])
+        .spawn()
+        .await;
+    let photo = jpeg_with_exif(3);
+    assert!(contains(&photo, b"GPS-SECRET-MARKER"));
+    let (status, body) = post(
+        &gw.base,
+        &key("f"),
+        &valid(),
+        &[Attachment::jpeg("foto.jpg", photo)],
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["tracking_id"].as_str().unwrap().to_owned();
+
+    // Stripped before it reached the disk.
+    let stored = stored_files(&data, &id);
+    assert_eq!(stored.len(), 1);
+    for path in stored {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(bytes.starts_with(&[0xFF, 0xD8]));
+        assert!(!contains(&bytes, b"GPS-SECRET-MARKER"));
+    }
+
+    let receipt = receipt_until(&gw.base, &id, "forwarded").await;
+    let text = receipt.to_string();
+    for secret in [
+        NIK,
+        "Siti",
+        "81234567890",
+        "Lampu jalan",
+        "lampu jalan",
+        "SDN 001",
+    ] {
+        assert!(!text.contains(secret), "receipt shows {secret}: {text}");
+    }
+    assert_eq!(receipt["classification"], "pengaduan");
+    assert!(receipt["received_at"].as_str().unwrap().ends_with("+07:00"));
+    let complaint_id = receipt["lapor"]["complaint_id"]
+        .as_str()
+        .expect("complaint id")
+        .to_owned();
+    let keys: Vec<&String> = receipt.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "classification",
+            "lapor",
+            "received_at",
+            "status",
+            "tracking_id"
+        ]
+    );
+
+    // What LAPOR! got: one complaint for this tracking id, identity in the content, the photo
+    // without its metadata.
+    let complaints = common::simulator_complaints(&client(), &sim.base).await;
+    let ours: Vec<&Value> = complaints
+        .iter()
+        .filter(|c| c["request_id"] == id.as_str())
+        .collect();
+    assert_eq!(ours.len(), 1, "{complaints:?}");
+    let c = ours[0];
+    assert_eq!(c["complaint_id"].as_str(), Some(complaint_id.as_str()));
+    assert_eq!(c["classification_id"], 1);
+    assert_eq!(c["location_id"], "647401");
+    assert_eq!(c["date_of_incident"], "2026-11-01");
+    assert!(c["content"].as_str().unwrap().contains(NIK));
+    let doc = c["attachments"][0]["id"]
+        .as_str()
+        .expect("one document")
+        .to_owned();
+    let bytes = client()
+        .get(sim.url(&format!("/_simulator/documents/{doc}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8]));
+    assert!(!contains(&bytes, b"GPS-SECRET-MARKER"));
+
+    // The status sync picks up LAPOR!'s next status.
+    let advanced = client()
+        .post(sim.url(&format!("/_simulator/complaints/{complaint_id}/advance")))
+        .send()
+        .await
+        .unwrap();
+    assert!(advanced.status().is_success());
+    let http = client();
+    let (base, id2) = (gw.base.clone(), id.clone());
+    wait_for("status sync", Duration::from_secs(20), async || {
+        let (_, body) = common::get_report(&http, &base, &id2).await.unwrap();
+        body["lapor"]["status_code"] == "tindak_lanjut"
+            && body["lapor"]["status_name"] == "Tindak Lanjut"
+    })
+    .await;
+
+    // Logs never carry the reporter's identity or the content.
+    let log = gw.log_tail(1_000_000);
+    assert!(log.contains(&id), "logs name the tracking id");
+    for secret in [NIK, "Siti", "81234567890", "Lampu jalan"] {
+        assert!(!log.contains(secret), "log shows {secret}");
+    }
+
+    let (status, body) = common::get_report(&client(), &gw.base, "LPR-0000-0000-0000")
+        .await
+        .unwrap();
+    assert_eq!((status, body), (404, json!({"error": "not_found"})));
+    let (status, _) = common::get_report(&client(), &gw.base, "not%20an%20id")
+        .await
+        .unwrap();
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn permanent_refusal_marks_failed_and_is_not_retried() {
+    let sim = simulator().spawn().await;
+    let data = TempDir::new("gw-api-fail");
+    // A create path LAPOR! does not have: 404, a 4xx other than 401/408/429.
+    let gw = gateway(data.path(), &sim.base)
+        .args(["--upstream-create-path", "/complaints/no-such-endpoint"])
+        .spawn()
+        .await;
+    let (status, body) = post(&gw.base, &key("p"), &valid(), &[]).await;
+    assert_eq!(status, 201);
+    let id = body["tracking_id"].as_str().unwrap().to_owned();
+    let receipt = receipt_until(&gw.base, &id, "failed").await;
+    assert_eq!(receipt["lapor"], Value::Null);
+    // The reason is kept for operators in the database.
+    let db = std::fs::read(data.join("gateway.sqlite3")).unwrap_or_default();
+    let wal = std::fs::read(data.join("gateway.sqlite3-wal")).unwrap_or_default();
+    assert!(contains(&db, b"HTTP 404") || contains(&wal, b"HTTP 404"));
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_retried_and_delivery_survives_a_restart() {
+    let sim = simulator().spawn().await;
+    let data = TempDir::new("gw-api-401");
+    let mut gw = gateway(data.path(), &sim.base)
+        .env("LAPOR_TOKEN", "wrong-token")
+        .spawn()
+        .await;
+    let (status, body) = post(
+        &gw.base,
+        &key("w"),
+        &valid(),
+        &[Attachment::jpeg("a.jpg", small_jpeg(9))],
+    )
+    .await;
+    assert_eq!(status, 201);
+    let id = body["tracking_id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (_, receipt) = common::get_report(&client(), &gw.base, &id).await.unwrap();
+    assert_eq!(
+        receipt["status"], "received",
+        "401 is retried, not a failure: {receipt}"
+    );
+    let exit = gw
+        .terminate(Duration::from_secs(15))
+        .expect("graceful exit on SIGTERM");
+    assert!(exit.success(), "{exit:?}");
+
+    let gw = gateway(data.path(), &sim.base).spawn().await;
+    receipt_until(&gw.base, &id, "forwarded").await;
+    let complaints = common::simulator_complaints(&client(), &sim.base).await;
+    assert_eq!(common::count_by_request_id(&complaints).get(&id), Some(&1));
+}
+
+#[tokio::test]
+async fn identity_is_not_readable_in_the_database_file() {
+    let data = TempDir::new("gw-api-crypt");
+    let gw = gateway(data.path(), "http://127.0.0.1:9").spawn().await;
+    let report = with(&valid(), "/reporter/email", json!("siti.rahma@example.id"));
+    let (status, _) = post(&gw.base, &key("e"), &report, &[]).await;
+    assert_eq!(status, 201);
+    let mut bytes = Vec::new();
+    for name in ["gateway.sqlite3", "gateway.sqlite3-wal"] {
+        bytes.extend(std::fs::read(data.join(name)).unwrap_or_default());
+    }
+    assert!(
+        contains(&bytes, b"Lampu jalan mati"),
+        "the report itself is in the file"
+    );
+    for secret in [
+        NIK.as_bytes(),
+        b"Siti Rahma",
+        b"81234567890",
+        b"siti.rahma@example.id",
+    ] {
+        assert!(
+            !contains(&bytes, secret),
+            "{} readable",
+            String::from_utf8_lossy(secret)
+        );
+    }
+    // No key was configured: one was generated, readable by the owner only.
+    let key_file = data.join("identity.key");
+    let text = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(text.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[tokio::test]
+async fn site_listener_serves_the_demo_page_and_help_documents_flags() {
+    let data = TempDir::new("gw-api-site");
+    let site = TempDir::new("gw-api-site-files");
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><title>Demo Pemda</title>",
+    )
+    .unwrap();
+    let site_addr = common::free_addr();
+    let _gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args([
+            "--site-dir",
+            &site.path().display().to_string(),
+            "--site-listen",
+            &site_addr.to_string(),
+        ])
+        .spawn()
+        .await;
+    let page = client()
+        .get(format!("http://{site_addr}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("Demo Pemda"));
+
+    let help = std::process::Command::new(common::binary())
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--listen",
+        "--data-dir",
+        "--allow-origin",
+        "LAPOR_ALLOW_ORIGINS",
+        "--upstream-url",
+        "--credentials-file",
+        "--encryption-key-file",
+        "--rate-limit-per-minute",
+        "--retry-base-ms",
+        "--retry-max-ms",
+        "--status-sync-secs",
+        "--retention-days",
+        "--widget-dir",
+        "--site-dir",
+        "--site-listen",
+        "--max-file-bytes",
+        "--max-body-bytes",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}");
+    }
+}
+
+#[tokio::test]
+async fn refuses_to_start_without_credentials() {
+    let data = TempDir::new("gw-api-nocred");
+    let mut gw = gateway(data.path(), "http://127.0.0.1:9")
+        .without_credentials()
+        .start();
+    let exit = gw.wait_exit(Duration::from_secs(15)).expect("exits");
+    assert!(!exit.success());
+    assert!(gw.log_tail(2000).contains("credentials"));
+}
+
+#[tokio::test]
+async fn retention_purge_removes_identity_and_files_but_keeps_the_receipt() {
+    let sim = simulator().spawn().await;
+    let data = TempDir::new("gw-api-purge");
+    let gw = gateway(data.path(), &sim.base)
+        .args(["--retention-days", "0", "--purge-interval-secs", "1"])
+        .spawn()
+        .await;
+    let (status, body) = post(
+        &gw.base,
+        &key("pg"),
+        &valid(),
+        &[Attachment::jpeg("a.jpg", small_jpeg(5))],
+    )
+    .await;
+    assert_eq!(status, 201);
+    let id = body["tracking_id"].as_str().unwrap().to_owned();
+    assert_eq!(stored_files(&data, &id).len(), 1);
+    receipt_until(&gw.base, &id, "forwarded").await;
+    wait_for("attachments purged", Duration::from_secs(20), async || {
+        stored_files(&data, &id).is_empty()
+    })
+    .await;
+    let (status, receipt) = common::get_report(&client(), &gw.base, &id).await.unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(receipt["status"], "forwarded");
+    assert!(receipt["lapor"]["complaint_id"].is_string());
+    assert!(gw.log_tail(100_000).contains("personal data purged"));
+}
+
+#[tokio::test]
+async fn numeric_complaint_ids_from_lapor_are_accepted() {
+    let sim = simulator().args(["--numeric-complaint-ids"]).spawn().await;
+    let data = TempDir::new("gw-api-numid");
+    let gw = gateway(data.path(), &sim.base).spawn().await;
+    let (status, body) = post(
+        &gw.base,
+        &key("n"),
+        &with(&valid(), "/anonymous", json!(true)),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 201);
+    let id = body["tracking_id"].as_str().unwrap().to_owned();
+    let receipt = receipt_until(&gw.base, &id, "forwarded").await;
+    let complaint_id = receipt["lapor"]["complaint_id"]
+        .as_str()
+        .expect("complaint id as text");
+    assert!(
+        complaint_id.bytes().all(|b| b.is_ascii_digit()),
+        "{complaint_id}"
+    );
+    // Anonymous: the identity does not go into LAPOR!'s content.
+    let complaints = common::simulator_complaints(&client(), &sim.base).await;
+    let ours = complaints
+        .iter()
+        .find(|c| c["request_id"] == id.as_str())
+        .expect("delivered");
+    assert_eq!(ours["is_anonymous"], true);
+    assert!(!ours["content"].as_str().unwrap().contains(NIK));
+}
