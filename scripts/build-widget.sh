@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds the widget into dist/widget/, the directory the gateway serves at /widget/:
+#   lapor-widget.js              the loader (short cache: it names the current build)
+#   lapor_widget-<hash8>.js      the wasm-bindgen glue (immutable: name = content)
+#   lapor_widget_bg-<hash8>.wasm the Wasm after wasm-opt -Oz (immutable)
+#   manifest.json                names, sizes and sha256 of the above
+# Idempotent; quick when nothing changed (cargo is incremental, wasm-opt is cached by the
+# sha256 of its input, and files whose content is unchanged are not rewritten).
+# Respects CARGO_TARGET_DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+# npm's binaryen first: Debian's old wasm-opt cannot read what current Rust emits.
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+OUT="$ROOT/dist/widget"
+CACHE="$TARGET_DIR/lapor-widget-opt"
+
+log() { printf '[build-widget] %s\n' "$*" >&2; }
+sha() { sha256sum "$1" | cut -c1-64; }
+
+for tool in wasm-pack wasm-bindgen wasm-opt; do
+  command -v "$tool" >/dev/null || { log "$tool not found: run scripts/setup.sh"; exit 1; }
+done
+
+log "wasm-pack build (release, --target web)"
+wasm-pack --log-level warn build --release --target web --no-typescript --out-dir pkg
+
+# --- wasm-opt, cached by input hash ------------------------------------------------------
+# The shipped file is plain -Oz. A second -Oz -g pass keeps the name section in a copy only
+# twiggy reads (scripts/size-check.sh); -g costs a few hundred bytes, so it is not shipped.
+mkdir -p "$CACHE" "$OUT"
+IN_SHA="$(sha pkg/lapor_widget_bg.wasm)"
+if [ "$(cat "$CACHE/input.sha256" 2>/dev/null)" != "$IN_SHA" ] || [ ! -s "$CACHE/opt.wasm" ]; then
+  log "wasm-opt -Oz ($(wc -c <pkg/lapor_widget_bg.wasm) bytes in)"
+  # Rust's default wasm32 features; binaryen must know them to keep what it reads valid.
+  FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+            --enable-mutable-globals --enable-multivalue --enable-reference-types)
+  wasm-opt -Oz --strip-debug --strip-producers "${FEATURES[@]}" pkg/lapor_widget_bg.wasm -o "$CACHE/opt.wasm"
+  wasm-opt -Oz -g "${FEATURES[@]}" pkg/lapor_widget_bg.wasm -o "$CACHE/named.wasm"
+  echo "$IN_SHA" >"$CACHE/input.sha256"
+else
+  log "wasm-opt: input unchanged, cached result reused"
+fi
+
+# --- content-hashed names ----------------------------------------------------------------
+# The hashes chain: the wasm's name goes into the glue (its default URL), and both names go
+# into the loader, so a changed wasm always gives a new glue name and a new loader.
+install_if_changed() { # src dst: copy only when the content differs (keeps mtime and caches)
+  if ! cmp -s "$1" "$2"; then cp "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"; fi
+}
+
+WASM_HASH="$(sha "$CACHE/opt.wasm" | cut -c1-8)"
+WASM_NAME="lapor_widget_bg-$WASM_HASH.wasm"
+install_if_changed "$CACHE/opt.wasm" "$OUT/$WASM_NAME"
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+sed "s/lapor_widget_bg\.wasm/$WASM_NAME/g" pkg/lapor_widget.js >"$TMP/glue.js"
+GLUE_HASH="$(sha "$TMP/glue.js" | cut -c1-8)"
+GLUE_NAME="lapor_widget-$GLUE_HASH.js"
+install_if_changed "$TMP/glue.js" "$OUT/$GLUE_NAME"
+
+# wasm-bindgen puts `inline_js` / `module = …` snippets next to the glue; keep them there.
+if [ -d pkg/snippets ]; then
+  log "copying pkg/snippets (imported by the glue by relative path)"
+  rm -rf "$OUT/snippets" && cp -r pkg/snippets "$OUT/snippets"
+fi
+
+# The loader: hashed names in, then a small safe shrink: whole-line // comments, block
+# comments that start a line (not the /*! header) and indentation go; code lines are kept
+# as written (no renaming, nothing that needs a parser).
+sed -e "s/\"lapor_widget\.js\"/\"$GLUE_NAME\"/" \
+    -e "s/\"lapor_widget_bg\.wasm\"/\"$WASM_NAME\"/" loader/lapor-widget.js |
+  awk '
+    inblock { if ($0 ~ /\*\//) inblock = 0; next }
+    /^[ \t]*\/\*[^!]/ { if ($0 !~ /\*\//) inblock = 1; next }
+    /^[ \t]*\/\// { next }
+    { sub(/^[ \t]+/, ""); if (length($0)) print }
+  ' >"$TMP/loader.js"
+grep -q "\"$GLUE_NAME\"" "$TMP/loader.js" && grep -q "\"$WASM_NAME\"" "$TMP/loader.js" ||
+  { log "could not substitute the hashed names into the loader"; exit 1; }
+if command -v node >/dev/null; then node --check "$TMP/loader.js"; fi
+install_if_changed "$TMP/loader.js" "$OUT/lapor-widget.js"
+
+# Old hashed files are removed: dist/widget always holds exactly one build.
+for f in "$OUT"/lapor_widget-*.js "$OUT"/lapor_widget_bg-*.wasm; do
+  [ -e "$f" ] || continue
+  case "$(basename "$f")" in "$GLUE_NAME" | "$WASM_NAME") ;; *) rm -f "$f" ;; esac
+done
+
+entry() { printf '    "%s": {"file": "%s", "bytes": %s, "sha256": "%s"}' \
+  "$1" "$2" "$(wc -c <"$OUT/$2" | tr -d ' ')" "$(sha "$OUT/$2")"; }
+{
+  echo "{"
+  echo '  "files": {'
+  entry loader lapor-widget.js; echo ","
+  entry glue "$GLUE_NAME"; echo ","
+  entry wasm "$WASM_NAME"; echo
+  echo "  }"
+  echo "}"
+} >"$TMP/manifest.json"
+install_if_changed "$TMP/manifest.json" "$OUT/manifest.json"
+
+log "dist/widget: lapor-widget.js, $GLUE_NAME, $WASM_NAME"

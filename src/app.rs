@@ -1,0 +1,424 @@
+//! The application: the form of one widget instance, wired to its state and its hooks.
+
+use std::rc::Rc;
+
+use lapor_core::messages::{field_error_message, message, Lang};
+use lapor_core::region::{provinces, regencies_of};
+use lapor_core::{Classification, Date, Field, FieldError};
+use yew::prelude::*;
+
+use crate::components::{
+    AttachmentsField, Checkbox, ClassificationChoice, ClassificationOption, ErrorSummary, FileRow,
+    LocationFields, Notice, Receipt, SelectField, SendStatus, SummaryItem, TextField,
+};
+use crate::hooks::{
+    new_idempotency_key, use_config, use_copy, use_districts, use_files, use_submit, Districts,
+};
+use crate::i18n::{fill, texts, type_name, Texts, MISSING_ENDPOINT};
+use crate::state::{dom_id, reduce, Action, Failure, FormState, Input, Phase};
+
+impl Reducible for FormState {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        reduce(&mut next, action);
+        Rc::new(next)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// The gateway's API base (`…/api/v1`), `None` if the host page gave no valid one.
+    pub endpoint: Option<AttrValue>,
+    pub lang: Lang,
+    /// Called with the tracking id once the gateway confirmed a report.
+    pub onsubmitted: Callback<AttrValue>,
+}
+
+/// The widget: the form, or a message in its place when it has no endpoint.
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    match &props.endpoint {
+        Some(endpoint) => html! {
+            <ReportForm endpoint={endpoint.clone()} lang={props.lang} onsubmitted={props.onsubmitted.clone()} />
+        },
+        None => html! { <Notice message={MISSING_ENDPOINT} /> },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReportFormProps {
+    endpoint: AttrValue,
+    lang: Lang,
+    onsubmitted: Callback<AttrValue>,
+}
+
+/// Today in Asia/Jakarta (UTC+7), the contract's time zone, from the browser's clock.
+fn jakarta_today() -> Date {
+    Date::jakarta_from_unix((js_sys::Date::now() / 1000.0) as i64)
+}
+
+#[component]
+fn ReportForm(props: &ReportFormProps) -> Html {
+    let lang = props.lang;
+    let t = texts(lang);
+    let state = use_reducer(|| FormState::new(lang, jakarta_today()));
+    let dispatch = state.dispatcher();
+    let act = dispatch.to_callback();
+    use_config(props.endpoint.clone(), dispatch.clone());
+    let districts = use_districts(
+        props.endpoint.clone(),
+        AttrValue::from(state.regency.clone()),
+    );
+    let (files, onpick) = use_files(dispatch.clone());
+    use_submit(
+        props.endpoint.clone(),
+        &state,
+        dispatch.clone(),
+        files,
+        props.onsubmitted.clone(),
+    );
+
+    // Focus moves to the error summary after every failed submit, and to the receipt.
+    let summary_ref = use_node_ref();
+    {
+        let summary_ref = summary_ref.clone();
+        use_effect_with(state.summary_focus, move |n| {
+            if *n > 0 {
+                if let Some(el) = summary_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+    let receipt_ref = use_node_ref();
+    let tracking_id = match &state.phase {
+        Phase::Done { tracking_id } => Some(AttrValue::from(tracking_id.clone())),
+        _ => None,
+    };
+    let (oncopy, copy_status) = use_copy(tracking_id.clone().unwrap_or_default());
+    {
+        let receipt_ref = receipt_ref.clone();
+        use_effect_with(tracking_id.clone(), move |id| {
+            if id.is_some() {
+                if let Some(el) = receipt_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+
+    if let Some(tracking_id) = tracking_id {
+        let onnew = act.reform(|()| Action::Reset);
+        return html! {
+            <div class="lapor-widget" lang={lang.as_str()}>
+                <Receipt {tracking_id} texts={t} {copy_status} node_ref={receipt_ref} {oncopy} {onnew} />
+            </div>
+        };
+    }
+
+    let edit = |input: Input| act.reform(move |value: String| Action::Edit(input, value));
+    let msg = |e: &FieldError| -> AttrValue {
+        let text = field_error_message(e, lang, &state.config);
+        match e.field {
+            // Name the file an error is about.
+            Field::Attachment(i) => match state
+                .outgoing
+                .as_ref()
+                .and_then(|o| o.attachment_ids.get(i))
+            {
+                Some(id) => match state.attachments.iter().find(|a| a.id == *id) {
+                    Some(a) => format!("{}: {text}", a.name).into(),
+                    None => text.into(),
+                },
+                None => text.into(),
+            },
+            _ => text.into(),
+        }
+    };
+    let errors_at =
+        |id: &str| -> Vec<AttrValue> { state.errors_at(id).into_iter().map(msg).collect() };
+    let warnings_at = |id: &str| -> Vec<AttrValue> {
+        state
+            .warnings_at(id)
+            .into_iter()
+            .map(|w| format!("{} {}", t.warning_prefix, message(w.code, lang)).into())
+            .collect()
+    };
+    let summary: Vec<SummaryItem> = state
+        .errors
+        .iter()
+        .map(|e| {
+            // The summary names the field: "Bagian ini wajib diisi" alone would not say where.
+            let target = dom_id(e.field, &state);
+            let message = match field_label(t, target) {
+                Some(label) => format!("{label}: {}", msg(e)).into(),
+                None => msg(e),
+            };
+            SummaryItem {
+                target: target.into(),
+                message,
+            }
+        })
+        .collect();
+
+    let config = &state.config;
+    let limits = &config.limits;
+    let kinds: Vec<ClassificationOption> = state
+        .classifications()
+        .into_iter()
+        .map(|value| {
+            let (label, hint) = kind_texts(t, value);
+            ClassificationOption {
+                value,
+                label: label.into(),
+                hint: hint.into(),
+            }
+        })
+        .collect();
+    let incident = state.classification.is_incident();
+    let title_hint = fill(
+        t.title_hint,
+        &[
+            ("min", &limits.title_min.to_string()),
+            ("max", &limits.title_max.to_string()),
+        ],
+    );
+    let content_hint = fill(
+        t.content_hint,
+        &[
+            ("min", &limits.content_min.to_string()),
+            ("max", &limits.content_max.to_string()),
+        ],
+    );
+    let counter = fill(
+        t.content_counter,
+        &[
+            ("count", &state.content.trim().chars().count().to_string()),
+            ("max", &limits.content_max.to_string()),
+        ],
+    );
+
+    let regions = |list: &'static [lapor_core::region::Region]| -> Vec<(AttrValue, AttrValue)> {
+        list.iter()
+            .map(|r| (AttrValue::Static(r.code), AttrValue::Static(r.name)))
+            .collect()
+    };
+    let regencies = if state.province.is_empty() {
+        Vec::new()
+    } else {
+        regions(regencies_of(&state.province))
+    };
+    let (district_list, district_note) = match &districts {
+        Districts::Loaded(list) => ((**list).clone(), None),
+        Districts::Loading => (Vec::new(), Some(AttrValue::Static(t.districts_loading))),
+        Districts::Failed => (Vec::new(), Some(AttrValue::Static(t.districts_failed))),
+        Districts::None => (Vec::new(), None),
+    };
+    let named = |list: &[lapor_core::Named]| -> Vec<(AttrValue, AttrValue)> {
+        list.iter()
+            .map(|n| {
+                (
+                    AttrValue::from(n.id.clone()),
+                    AttrValue::from(n.name.clone()),
+                )
+            })
+            .collect()
+    };
+
+    let a = &config.attachments;
+    let types: Vec<&str> = a.types.iter().map(|m| type_name(m)).collect();
+    let attachments_hint = fill(
+        t.attachments_hint,
+        &[
+            ("types", &types.join(", ")),
+            (
+                "size",
+                &lapor_core::messages::format_bytes(a.max_file_bytes, lang),
+            ),
+            ("count", &a.max_files.to_string()),
+            (
+                "total",
+                &lapor_core::messages::format_bytes(a.max_total_bytes, lang),
+            ),
+        ],
+    );
+    let accept = accept_attribute(&a.types);
+    let file_rows: Vec<FileRow> = state
+        .attachments
+        .iter()
+        .map(|f| FileRow {
+            id: f.id,
+            name: f.name.clone().into(),
+            size: lapor_core::messages::format_bytes(f.size, lang).into(),
+            remove_label: fill(t.remove_file, &[("name", &f.name)]).into(),
+        })
+        .collect();
+    let refused: Vec<AttrValue> = state
+        .refused
+        .iter()
+        .map(|r| {
+            let reason = field_error_message(&r.error, lang, config);
+            format!(
+                "{} ({}): {reason}",
+                r.name,
+                lapor_core::messages::format_bytes(r.size, lang)
+            )
+            .into()
+        })
+        .collect();
+
+    let (progress, failure) = match &state.phase {
+        Phase::Sending { loaded, total } => (Some((*loaded, *total)), None),
+        Phase::Failed(f) => (None, Some(AttrValue::Static(failure_text(t, *f)))),
+        _ => (None, None),
+    };
+    let submit = {
+        let dispatch = dispatch.clone();
+        move || {
+            dispatch.dispatch(Action::Submit {
+                fresh_key: new_idempotency_key(),
+            })
+        }
+    };
+    let onsubmit = {
+        let submit = submit.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            submit();
+        })
+    };
+    let onretry = Callback::from(move |()| submit());
+
+    html! {
+        <div class="lapor-widget" lang={lang.as_str()}>
+            <form class="lapor-form" novalidate=true {onsubmit} aria-labelledby="lapor-form-title">
+                <h2 id="lapor-form-title" class="lapor-title">{ t.form_title }</h2>
+                <p class="lapor-intro">{ t.form_intro }</p>
+                if !summary.is_empty() {
+                    <ErrorSummary title={t.summary_title} items={summary} node_ref={summary_ref} />
+                }
+                <ClassificationChoice legend={t.classification_legend} options={kinds} selected={state.classification}
+                    errors={errors_at("lapor-classification")}
+                    onchange={act.reform(Action::Classify)} />
+                <TextField id="lapor-title" label={t.title_label} hint={AttrValue::from(title_hint)}
+                    value={AttrValue::from(state.title.clone())} errors={errors_at("lapor-title")} oninput={edit(Input::Title)} />
+                <TextField id="lapor-content" label={t.content_label} kind="textarea" hint={AttrValue::from(content_hint)}
+                    counter={AttrValue::from(counter)} value={AttrValue::from(state.content.clone())}
+                    errors={errors_at("lapor-content")} oninput={edit(Input::Content)} />
+                if incident {
+                    <TextField id="lapor-incident-date" label={t.incident_date_label} kind="date"
+                        hint={AttrValue::Static(t.incident_date_hint)} max={AttrValue::from(state.today.to_string())}
+                        value={AttrValue::from(state.incident_date.clone())} errors={errors_at("lapor-incident-date")}
+                        oninput={edit(Input::IncidentDate)} />
+                }
+                <LocationFields
+                    legend={if incident { t.location_incident_legend } else { t.location_origin_legend }}
+                    province_label={t.province_label} regency_label={t.regency_label} district_label={t.district_label}
+                    optional={t.optional} choose={t.choose} choose_province_first={t.choose_province_first}
+                    choose_regency_first={t.choose_regency_first}
+                    province={AttrValue::from(state.province.clone())} regency={AttrValue::from(state.regency.clone())}
+                    district={AttrValue::from(state.district.clone())}
+                    provinces={regions(provinces())} {regencies} districts={district_list} {district_note}
+                    province_errors={errors_at("lapor-province")} regency_errors={errors_at("lapor-regency")}
+                    onprovince={edit(Input::Province)} onregency={edit(Input::Regency)} ondistrict={edit(Input::District)} />
+                if !config.institutions.is_empty() {
+                    <SelectField id="lapor-institution" label={t.institution_label} optional={t.optional}
+                        value={AttrValue::from(state.institution.clone())} placeholder={t.none_chosen}
+                        options={named(&config.institutions)} errors={errors_at("lapor-institution")}
+                        onchange={edit(Input::Institution)} />
+                }
+                if !config.categories.is_empty() {
+                    <SelectField id="lapor-category" label={t.category_label} optional={t.optional}
+                        value={AttrValue::from(state.category.clone())} placeholder={t.none_chosen}
+                        options={named(&config.categories)} errors={errors_at("lapor-category")}
+                        onchange={edit(Input::Category)} />
+                }
+                <AttachmentsField label={t.attachments_label} optional={t.optional} hint={AttrValue::from(attachments_hint)}
+                    accept={AttrValue::from(accept)} files={file_rows} chosen_title={t.attachments_chosen}
+                    {refused} refused_title={t.attachments_refused} remove={t.remove}
+                    errors={errors_at("lapor-attachments")} {onpick} onremove={act.reform(Action::RemoveFile)} />
+                <fieldset class="lapor-fieldset">
+                    <legend class="lapor-legend">{ t.reporter_legend }</legend>
+                    <p class="lapor-hint">{ t.reporter_hint }</p>
+                    <TextField id="lapor-name" label={t.name_label} autocomplete="name"
+                        value={AttrValue::from(state.name.clone())} errors={errors_at("lapor-name")} oninput={edit(Input::Name)} />
+                    // A gateway may not require the NIK (`require_nik: false`): then it is optional.
+                    <TextField id="lapor-nik" label={t.nik_label} hint={AttrValue::Static(t.nik_hint)} inputmode="numeric"
+                        optional={(!config.require_nik).then_some(AttrValue::Static(t.optional))}
+                        autocomplete="off" value={AttrValue::from(state.nik.clone())} errors={errors_at("lapor-nik")}
+                        warnings={warnings_at("lapor-nik")} oninput={edit(Input::Nik)} />
+                    <TextField id="lapor-phone" label={t.phone_label} kind="tel" hint={AttrValue::Static(t.phone_hint)}
+                        autocomplete="tel" value={AttrValue::from(state.phone.clone())} errors={errors_at("lapor-phone")}
+                        oninput={edit(Input::Phone)} />
+                    <TextField id="lapor-email" label={t.email_label} kind="email" optional={t.optional}
+                        hint={AttrValue::Static(t.email_hint)} autocomplete="email"
+                        value={AttrValue::from(state.email.clone())} errors={errors_at("lapor-email")} oninput={edit(Input::Email)} />
+                    <Checkbox id="lapor-anonymous" label={t.anonymous_label} hint={t.anonymous_hint} checked={state.anonymous}
+                        onchange={act.reform(Action::SetAnonymous)} />
+                    <Checkbox id="lapor-secret" label={t.secret_label} hint={t.secret_hint} checked={state.secret}
+                        onchange={act.reform(Action::SetSecret)} />
+                </fieldset>
+                <SendStatus {progress} sending_label={t.sending} {failure} kept={t.failure_kept} retry={t.retry} {onretry} />
+                // Never disabled: a second click while sending is ignored by the form state instead.
+                <button type="submit" class="lapor-button">{ t.submit }</button>
+            </form>
+        </div>
+    }
+}
+
+fn kind_texts(t: &'static Texts, kind: Classification) -> (&'static str, &'static str) {
+    match kind {
+        Classification::Pengaduan => (t.pengaduan, t.pengaduan_hint),
+        Classification::Aspirasi => (t.aspirasi, t.aspirasi_hint),
+        Classification::PermintaanInformasi => {
+            (t.permintaan_informasi, t.permintaan_informasi_hint)
+        }
+    }
+}
+
+/// The visible label of the field with this id.
+fn field_label(t: &'static Texts, id: &str) -> Option<&'static str> {
+    Some(match id {
+        "lapor-classification" => t.classification_legend,
+        "lapor-title" => t.title_label,
+        "lapor-content" => t.content_label,
+        "lapor-incident-date" => t.incident_date_label,
+        "lapor-province" => t.province_label,
+        "lapor-regency" => t.regency_label,
+        "lapor-institution" => t.institution_label,
+        "lapor-category" => t.category_label,
+        "lapor-attachments" => t.attachments_label,
+        "lapor-name" => t.name_label,
+        "lapor-nik" => t.nik_label,
+        "lapor-phone" => t.phone_label,
+        "lapor-email" => t.email_label,
+        _ => return None,
+    })
+}
+
+fn failure_text(t: &'static Texts, failure: Failure) -> &'static str {
+    match failure {
+        Failure::Network => t.failure_network,
+        Failure::Server => t.failure_server,
+        Failure::RateLimited => t.failure_rate_limited,
+        Failure::TooLarge => t.failure_too_large,
+        Failure::Rejected => t.failure_rejected,
+    }
+}
+
+/// The file picker's filter: the MIME types and their usual extensions (some phones filter
+/// only by extension).
+fn accept_attribute(types: &[String]) -> String {
+    let mut accept: Vec<&str> = Vec::new();
+    for mime in types {
+        accept.push(mime);
+        match mime.as_str() {
+            "image/jpeg" => accept.extend([".jpg", ".jpeg"]),
+            "image/png" => accept.push(".png"),
+            "application/pdf" => accept.push(".pdf"),
+            _ => {}
+        }
+    }
+    accept.join(",")
+}

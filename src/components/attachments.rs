@@ -1,0 +1,92 @@
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::{described_by, messages};
+
+/// One attached file as listed.
+#[derive(Clone, PartialEq)]
+pub struct FileRow {
+    pub id: u32,
+    pub name: AttrValue,
+    pub size: AttrValue,
+    /// The accessible name of its remove button ("Hapus foto.jpg").
+    pub remove_label: AttrValue,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AttachmentsFieldProps {
+    pub label: AttrValue,
+    pub optional: AttrValue,
+    /// The limits, stated before the citizen picks.
+    pub hint: AttrValue,
+    /// The `accept` attribute (extensions and MIME types).
+    pub accept: AttrValue,
+    pub files: Vec<FileRow>,
+    pub chosen_title: AttrValue,
+    /// One line per refused file, with its reason.
+    pub refused: Vec<AttrValue>,
+    pub refused_title: AttrValue,
+    pub remove: AttrValue,
+    #[prop_or_default]
+    pub errors: Vec<AttrValue>,
+    pub onpick: Callback<Vec<web_sys::File>>,
+    pub onremove: Callback<u32>,
+}
+
+/// The Lampiran field: a native file input, the files attached and those refused.
+#[component]
+pub fn AttachmentsField(props: &AttachmentsFieldProps) -> Html {
+    let id = "lapor-attachments";
+    let invalid = !props.errors.is_empty();
+    let onpick = props.onpick.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let input = e.target_unchecked_into::<HtmlInputElement>();
+        let mut files = Vec::new();
+        if let Some(list) = input.files() {
+            for i in 0..list.length() {
+                files.extend(list.get(i));
+            }
+        }
+        // Cleared so that picking the same file again (after removing it) fires again.
+        input.set_value("");
+        if !files.is_empty() {
+            onpick.emit(files);
+        }
+    });
+    let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
+    html! {
+        <div {class}>
+            <label for={id} class="lapor-label">
+                { props.label.clone() }<span class="lapor-optional">{ " " }{ props.optional.clone() }</span>
+            </label>
+            <p id={format!("{id}-hint")} class="lapor-hint">{ props.hint.clone() }</p>
+            { messages(id, &props.errors, &[]) }
+            <input type="file" id={id} name={id} multiple=true accept={props.accept.clone()}
+                aria-invalid={invalid.then_some(AttrValue::Static("true"))}
+                aria-describedby={described_by(id, &[("hint", true), ("error", invalid)])} {onchange} />
+            if !props.files.is_empty() {
+                <p class="lapor-list-title" id="lapor-files-title">{ props.chosen_title.clone() }</p>
+                <ul class="lapor-files" aria-labelledby="lapor-files-title">
+                    { for props.files.iter().map(|file| {
+                        let onclick = props.onremove.reform({ let id = file.id; move |_: MouseEvent| id });
+                        html! {
+                            <li class="lapor-file">
+                                <span class="lapor-file-name">{ file.name.clone() }</span>
+                                <span class="lapor-file-size">{ file.size.clone() }</span>
+                                <button type="button" class="lapor-link-button" aria-label={file.remove_label.clone()} {onclick}>
+                                    { props.remove.clone() }
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+            if !props.refused.is_empty() {
+                <div class="lapor-refused" role="alert">
+                    <p class="lapor-list-title">{ props.refused_title.clone() }</p>
+                    <ul>{ for props.refused.iter().map(|line| html! { <li>{ line.clone() }</li> }) }</ul>
+                </div>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,57 @@
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::{described_by, messages};
+
+#[derive(Properties, PartialEq)]
+pub struct SelectFieldProps {
+    pub id: AttrValue,
+    pub label: AttrValue,
+    #[prop_or_default]
+    pub optional: Option<AttrValue>,
+    /// The value chosen; empty for none.
+    pub value: AttrValue,
+    /// The text of the empty first option.
+    pub placeholder: AttrValue,
+    /// `(value, text)` pairs.
+    pub options: Vec<(AttrValue, AttrValue)>,
+    /// A line under the label (e.g. that the list is loading).
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    #[prop_or_default]
+    pub errors: Vec<AttrValue>,
+    pub onchange: Callback<String>,
+}
+
+/// A labelled native select: the phone's own picker, usable with the keyboard.
+#[component]
+pub fn SelectField(props: &SelectFieldProps) -> Html {
+    let id = props.id.as_str();
+    let invalid = !props.errors.is_empty();
+    let describedby = described_by(id, &[("hint", props.hint.is_some()), ("error", invalid)]);
+    let onchange = props
+        .onchange
+        .reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
+    let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
+    html! {
+        <div {class}>
+            <label for={props.id.clone()} class="lapor-label">
+                { props.label.clone() }
+                if let Some(optional) = &props.optional {
+                    <span class="lapor-optional">{ " " }{ optional.clone() }</span>
+                }
+            </label>
+            if let Some(hint) = &props.hint {
+                <p id={format!("{id}-hint")} class="lapor-hint">{ hint.clone() }</p>
+            }
+            { messages(id, &props.errors, &[]) }
+            <select id={props.id.clone()} name={props.id.clone()} {onchange}
+                aria-invalid={invalid.then_some(AttrValue::Static("true"))} aria-describedby={describedby}>
+                <option value="" selected={props.value.is_empty()}>{ props.placeholder.clone() }</option>
+                { for props.options.iter().map(|(value, text)| html! {
+                    <option value={value.clone()} selected={*value == props.value}>{ text.clone() }</option>
+                }) }
+            </select>
+        </div>
+    }
+}

@@ -1,0 +1,189 @@
+//! The LAPOR! widget: the national public-service complaint form, embedded in any regional
+//! government website by one script tag.
+//!
+//! The browser-independent parts are [`state`] (the form's state machine) and [`i18n`] (its
+//! texts); they build and test natively. Everything else is the Yew application, compiled to
+//! WebAssembly only. This file is the boundary with the loader: [`mount`] and
+//! [`WidgetHandle`], the only code that reads the host page's options.
+
+pub mod i18n;
+pub mod state;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod hooks;
+
+#[cfg(target_arch = "wasm32")]
+pub use entry::{mount, WidgetHandle};
+
+#[cfg(target_arch = "wasm32")]
+mod entry {
+    use lapor_core::messages::Lang;
+    use serde::Deserialize;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{
+        CssStyleSheet, CustomEvent, CustomEventInit, Element, ShadowRoot, ShadowRootInit,
+        ShadowRootMode,
+    };
+    use yew::{AppHandle, AttrValue, Callback, Renderer};
+
+    use crate::app::{App, AppProps};
+
+    /// The widget's stylesheet, embedded so that no second request and no inline style is needed.
+    const CSS: &str = include_str!("style.css");
+
+    /// What the loader passes to [`mount`]. Unknown keys are ignored.
+    #[derive(Deserialize, Default)]
+    struct Options {
+        #[serde(default)]
+        endpoint: Option<String>,
+        #[serde(default)]
+        lang: Option<String>,
+    }
+
+    /// One mounted widget. [`WidgetHandle::unmount`] removes it; calling it again does nothing.
+    #[wasm_bindgen]
+    pub struct WidgetHandle {
+        app: Option<AppHandle<App>>,
+        container: Option<Element>,
+    }
+
+    #[wasm_bindgen]
+    impl WidgetHandle {
+        /// Destroys the widget and removes its element from the shadow root. Idempotent.
+        pub fn unmount(&mut self) {
+            if let Some(app) = self.app.take() {
+                app.destroy();
+            }
+            if let Some(container) = self.container.take() {
+                container.remove();
+            }
+        }
+    }
+
+    /// Mounts a widget into `host`: an open shadow root (created or reused) with the widget's
+    /// constructed stylesheet, a `div` in it, and the Yew app in the `div`.
+    ///
+    /// Never throws. A host that is no element, or cannot have a shadow root, gets an inert
+    /// handle; a missing or invalid `endpoint` renders a bilingual message instead of the form.
+    #[wasm_bindgen]
+    pub fn mount(host: JsValue, options: JsValue) -> WidgetHandle {
+        install_panic_hook();
+        let inert = WidgetHandle {
+            app: None,
+            container: None,
+        };
+        let Ok(host) = host.dyn_into::<Element>() else {
+            return inert;
+        };
+        let options: Options = serde_wasm_bindgen::from_value(options).unwrap_or_default();
+        let lang = options
+            .lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_default();
+        let endpoint = options
+            .endpoint
+            .as_deref()
+            .and_then(valid_endpoint)
+            .map(AttrValue::from);
+
+        let Some(root) = shadow_root(&host) else {
+            return inert;
+        };
+        style(&root);
+        let Some(container) = root
+            .owner_document()
+            .and_then(|d| d.create_element("div").ok())
+        else {
+            return inert;
+        };
+        container.set_class_name("lapor");
+        if root.append_child(&container).is_err() {
+            return inert;
+        }
+        let onsubmitted =
+            Callback::from(move |tracking_id: AttrValue| dispatch_submitted(&host, &tracking_id));
+        let props = AppProps {
+            endpoint,
+            lang,
+            onsubmitted,
+        };
+        let app = Renderer::<App>::with_root_and_props(container.clone(), props).render();
+        WidgetHandle {
+            app: Some(app),
+            container: Some(container),
+        }
+    }
+
+    /// The endpoint without a trailing slash, if it is an absolute `http(s)` URL.
+    fn valid_endpoint(text: &str) -> Option<String> {
+        let text = text.trim().trim_end_matches('/');
+        let url = web_sys::Url::new(text).ok()?;
+        matches!(url.protocol().as_str(), "http:" | "https:").then(|| text.to_owned())
+    }
+
+    fn shadow_root(host: &Element) -> Option<ShadowRoot> {
+        if let Some(root) = host.shadow_root() {
+            return Some(root);
+        }
+        host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+            .ok()
+    }
+
+    /// Adopts the stylesheet: a constructed one, so a host page with a strict CSP needs no
+    /// `'unsafe-inline'`. Browsers without constructed stylesheets get a `<style>` element.
+    fn style(root: &ShadowRoot) {
+        let sheet = CssStyleSheet::new().and_then(|sheet| sheet.replace_sync(CSS).map(|()| sheet));
+        match sheet {
+            Ok(sheet) => root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet)),
+            Err(_) => {
+                if let Some(style) = root
+                    .owner_document()
+                    .and_then(|d| d.create_element("style").ok())
+                {
+                    style.set_text_content(Some(CSS));
+                    let _ = root.append_child(&style);
+                }
+            }
+        }
+    }
+
+    /// `lapor:submitted` on the host, crossing the shadow boundary, for the host page's analytics.
+    fn dispatch_submitted(host: &Element, tracking_id: &str) {
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"tracking_id".into(), &tracking_id.into());
+        let init = CustomEventInit::new();
+        init.set_bubbles(true);
+        init.set_composed(true);
+        init.set_detail(&detail);
+        if let Ok(event) = CustomEvent::new_with_event_init_dict("lapor:submitted", &init) {
+            let _ = host.dispatch_event(&event);
+        }
+    }
+
+    /// Yew would otherwise install `console_error_panic_hook` for the whole module. Ours logs
+    /// only where the panic happened (a message could carry what the citizen typed), then hands
+    /// over to the hook that was there before (the test harness's, under test). Set once: a
+    /// hook cannot be changed while a panic is being handled.
+    fn install_panic_hook() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let previous = std::panic::take_hook();
+            yew::set_custom_panic_hook(Box::new(move |info| {
+                let place = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()))
+                    .unwrap_or_default();
+                web_sys::console::error_1(
+                    &format!("lapor-widget: internal error at {place}").into(),
+                );
+                previous(info);
+            }));
+        });
+    }
+}
