@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
 # The one command that runs every test: `scripts/test.sh`.
-# It installs what is missing first (scripts/setup.sh), so it works on a fresh machine.
+# It installs what is missing first (scripts/setup.sh), so it works on a fresh machine, and
+# stops at the first failing step. `.ci/run` is this same command.
+#
+#   1. native tests: core, gateway (over real HTTP against the real binary and the LAPOR!
+#      simulator), the widget's state machine and texts
+#   2. core for wasm32 without the kecamatan table, and what it weighs
+#   3. the widget build and its size budget (loader <= 3 KB gzip, widget <= 150 KB gzip)
+#   4. browser tests of the widget (wasm-bindgen-test in headless Chromium)
+#   5. end-to-end tests: demo page, gateway and simulator in real Chromium (scripts/e2e.sh)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+started=$SECONDS
+step() { printf '\n==> [%ds] %s\n' "$((SECONDS - started))" "$*" >&2; }
 
 step "set-up"
-scripts/setup.sh
+bash scripts/setup.sh
 
 step "native tests: core, gateway, widget state"
 cargo test --workspace --all-targets
 
 step "core builds for wasm32 without the kecamatan table, and what it weighs"
-scripts/core-size.sh
+bash scripts/core-size.sh
+
+step "widget build and size budget"
+bash scripts/build-widget.sh
+bash scripts/size-check.sh
+
+step "browser tests of the widget (headless Chromium)"
+# wasm-pack finds Debian's /usr/bin/chromedriver; webdriver.json gives Chromium the flags it
+# needs as root. The tests need no server (see tests/web.rs).
+wasm-pack --log-level warn test --headless --chrome --chromedriver "$(command -v chromedriver)"
+
+step "end-to-end tests (real Chromium, real gateway, LAPOR! simulator)"
+bash scripts/e2e.sh
+
+step "all tests passed in $((SECONDS - started)) s"
