@@ -32,8 +32,8 @@ if ! command -v twiggy >/dev/null; then
   cargo install twiggy
 fi
 
-# npm tools: binaryen (wasm-opt; Debian's is too old), playwright-core, axe-core.
-if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm tools: binaryen (wasm-opt; Debian's is too old), terser, playwright-core, axe-core.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/terser ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm tools"
   npm ci --no-audit --no-fund --loglevel=error
 fi
