@@ -15,7 +15,12 @@ use std::path::Path;
 const DIR: &str = "data/wilayah";
 
 fn main() {
-    for file in ["provinces.csv", "regencies.csv", "historical_codes.csv", "districts.csv"] {
+    for file in [
+        "provinces.csv",
+        "regencies.csv",
+        "historical_codes.csv",
+        "districts.csv",
+    ] {
         println!("cargo:rerun-if-changed={DIR}/{file}");
     }
     println!("cargo:rerun-if-changed=build.rs");
@@ -29,7 +34,10 @@ fn main() {
             code.len() == 2 || code.len() == 4,
             "historical_codes.csv: {code} is neither a province nor a regency code"
         );
-        assert!(!regencies.contains_key(code), "historical_codes.csv: {code} is a current regency");
+        assert!(
+            !regencies.contains_key(code),
+            "historical_codes.csv: {code} is a current regency"
+        );
     }
 
     let mut src = String::new();
@@ -70,7 +78,11 @@ fn table(
         assert!(!line.contains('"'), "{at}: quoted fields are not supported");
         // Checking the column count makes a comma inside a name fail loudly instead of
         // silently cutting the name.
-        assert_eq!(line.split(',').count(), cols, "{at}: expected {cols} columns");
+        assert_eq!(
+            line.split(',').count(),
+            cols,
+            "{at}: expected {cols} columns"
+        );
         let mut cols = line.split(',');
         let code = cols.next().unwrap_or_default();
         assert!(
@@ -81,8 +93,15 @@ fn table(
         );
         if let Some((plen, parents)) = parent {
             let parent = cols.next().unwrap_or_default();
-            assert_eq!(parent, &code[..plen], "{at}: parent code is not the code's prefix");
-            assert!(parents.contains_key(parent), "{at}: unknown parent {parent}");
+            assert_eq!(
+                parent,
+                &code[..plen],
+                "{at}: parent code is not the code's prefix"
+            );
+            assert!(
+                parents.contains_key(parent),
+                "{at}: unknown parent {parent}"
+            );
         }
         let name = cols.next().unwrap_or_default().trim();
         assert!(!name.is_empty(), "{at}: empty name");

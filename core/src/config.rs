@@ -57,7 +57,9 @@ impl Default for Config {
 impl Default for AttachmentLimits {
     fn default() -> AttachmentLimits {
         AttachmentLimits {
-            types: ["image/jpeg", "image/png", "application/pdf"].map(String::from).to_vec(),
+            types: ["image/jpeg", "image/png", "application/pdf"]
+                .map(String::from)
+                .to_vec(),
             max_file_bytes: 2 * 1024 * 1024,
             max_files: 5,
             max_total_bytes: 10 * 1024 * 1024,
@@ -67,7 +69,12 @@ impl Default for AttachmentLimits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { title_min: 10, title_max: 150, content_min: 30, content_max: 4000 }
+        Limits {
+            title_min: 10,
+            title_max: 150,
+            content_min: 30,
+            content_max: 4000,
+        }
     }
 }
 

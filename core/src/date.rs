@@ -30,7 +30,10 @@ impl Date {
             if !part.iter().all(u8::is_ascii_digit) {
                 return None;
             }
-            Some(part.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0')))
+            Some(
+                part.iter()
+                    .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0')),
+            )
         };
         Date::new(num(0..4)?, num(5..7)? as u8, num(8..10)? as u8)
     }
@@ -118,14 +121,26 @@ mod tests {
     #[test]
     fn days_since_epoch_round_trip() {
         assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(Date::from_days_since_epoch(20_420).to_string(), "2025-11-28");
-        assert_eq!(Date::from_days_since_epoch(11_016).to_string(), "2000-02-29");
+        assert_eq!(
+            Date::from_days_since_epoch(20_420).to_string(),
+            "2025-11-28"
+        );
+        assert_eq!(
+            Date::from_days_since_epoch(11_016).to_string(),
+            "2000-02-29"
+        );
     }
 
     #[test]
     fn jakarta_is_utc_plus_seven() {
         // 2026-11-27T17:00:00Z is already 28 November in Jakarta.
-        assert_eq!(Date::jakarta_from_unix(1_795_798_800).to_string(), "2026-11-28");
-        assert_eq!(Date::jakarta_from_unix(1_795_798_799).to_string(), "2026-11-27");
+        assert_eq!(
+            Date::jakarta_from_unix(1_795_798_800).to_string(),
+            "2026-11-28"
+        );
+        assert_eq!(
+            Date::jakarta_from_unix(1_795_798_799).to_string(),
+            "2026-11-27"
+        );
     }
 }

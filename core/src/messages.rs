@@ -19,7 +19,11 @@ impl Lang {
 
     /// `id` or `en`; also accepts region subtags such as `en-GB` or `id-ID`.
     pub fn parse(s: &str) -> Option<Lang> {
-        let primary = s.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = s
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match primary.as_str() {
             "id" | "in" => Some(Lang::Id),
             "en" => Some(Lang::En),
@@ -159,18 +163,30 @@ pub fn field_error_message(err: &FieldError, lang: Lang, config: &Config) -> Str
     let a = &config.attachments;
     match (err.code, lang) {
         (Code::FileTooLarge, Lang::Id) => {
-            format!("{base}: paling besar {} per berkas", format_bytes(a.max_file_bytes, lang))
+            format!(
+                "{base}: paling besar {} per berkas",
+                format_bytes(a.max_file_bytes, lang)
+            )
         }
         (Code::FileTooLarge, Lang::En) => {
-            format!("{base}: at most {} per file", format_bytes(a.max_file_bytes, lang))
+            format!(
+                "{base}: at most {} per file",
+                format_bytes(a.max_file_bytes, lang)
+            )
         }
         (Code::TooManyFiles, Lang::Id) => format!("{base}: paling banyak {} berkas", a.max_files),
         (Code::TooManyFiles, Lang::En) => format!("{base}: at most {} files", a.max_files),
         (Code::TotalTooLarge, Lang::Id) => {
-            format!("{base}: paling besar {} seluruhnya", format_bytes(a.max_total_bytes, lang))
+            format!(
+                "{base}: paling besar {} seluruhnya",
+                format_bytes(a.max_total_bytes, lang)
+            )
         }
         (Code::TotalTooLarge, Lang::En) => {
-            format!("{base}: at most {} in all", format_bytes(a.max_total_bytes, lang))
+            format!(
+                "{base}: at most {} in all",
+                format_bytes(a.max_total_bytes, lang)
+            )
         }
         _ => base.to_owned(),
     }
@@ -208,7 +224,10 @@ mod tests {
             let en = message(code, Lang::En);
             assert!(id.len() > 10 && en.len() > 10, "{code}");
             assert_ne!(id, en, "{code} is not translated");
-            assert!(!id.ends_with('.') && !en.ends_with('.'), "{code}: no trailing period");
+            assert!(
+                !id.ends_with('.') && !en.ends_with('.'),
+                "{code}: no trailing period"
+            );
         }
     }
 
@@ -229,13 +248,43 @@ mod tests {
             let text = field_error_message(&FieldError::new(field, code), lang, &config);
             assert!(text.contains(expected), "{text:?} lacks {expected:?}");
         };
-        check(Field::Title, Code::TooShort, Lang::Id, "paling sedikit 10 karakter");
-        check(Field::Title, Code::TooLong, Lang::En, "at most 150 characters");
-        check(Field::Content, Code::TooShort, Lang::En, "at least 30 characters");
+        check(
+            Field::Title,
+            Code::TooShort,
+            Lang::Id,
+            "paling sedikit 10 karakter",
+        );
+        check(
+            Field::Title,
+            Code::TooLong,
+            Lang::En,
+            "at most 150 characters",
+        );
+        check(
+            Field::Content,
+            Code::TooShort,
+            Lang::En,
+            "at least 30 characters",
+        );
         check(Field::Content, Code::TooLong, Lang::Id, "4000 karakter");
-        check(Field::Attachment(0), Code::FileTooLarge, Lang::Id, "2 MB per berkas");
-        check(Field::Attachments, Code::TooManyFiles, Lang::En, "at most 5 files");
-        check(Field::Attachments, Code::TotalTooLarge, Lang::Id, "10 MB seluruhnya");
+        check(
+            Field::Attachment(0),
+            Code::FileTooLarge,
+            Lang::Id,
+            "2 MB per berkas",
+        );
+        check(
+            Field::Attachments,
+            Code::TooManyFiles,
+            Lang::En,
+            "at most 5 files",
+        );
+        check(
+            Field::Attachments,
+            Code::TotalTooLarge,
+            Lang::Id,
+            "10 MB seluruhnya",
+        );
         check(Field::ReporterNik, Code::NikSerial, Lang::Id, "0000");
     }
 

@@ -13,8 +13,11 @@ pub enum Classification {
 }
 
 impl Classification {
-    pub const ALL: [Classification; 3] =
-        [Classification::Pengaduan, Classification::Aspirasi, Classification::PermintaanInformasi];
+    pub const ALL: [Classification; 3] = [
+        Classification::Pengaduan,
+        Classification::Aspirasi,
+        Classification::PermintaanInformasi,
+    ];
 
     /// The wire name (`permintaan_informasi`).
     pub fn as_str(self) -> &'static str {

@@ -48,7 +48,14 @@ pub fn validate_report(report: &Report, ctx: &Context<'_>) -> Result<ValidReport
     let config = ctx.config;
 
     let classification = match Classification::parse(&report.classification) {
-        Some(c) if config.classifications.iter().any(|allowed| allowed == c.as_str()) => Some(c),
+        Some(c)
+            if config
+                .classifications
+                .iter()
+                .any(|allowed| allowed == c.as_str()) =>
+        {
+            Some(c)
+        }
         _ if report.classification.trim().is_empty() => {
             errors.push(Field::Classification, Code::Required);
             None
@@ -60,11 +67,23 @@ pub fn validate_report(report: &Report, ctx: &Context<'_>) -> Result<ValidReport
     };
 
     let limits = &config.limits;
-    let title = errors.text(Field::Title, &report.title, limits.title_min, limits.title_max);
-    let content =
-        errors.text(Field::Content, &report.content, limits.content_min, limits.content_max);
+    let title = errors.text(
+        Field::Title,
+        &report.title,
+        limits.title_min,
+        limits.title_max,
+    );
+    let content = errors.text(
+        Field::Content,
+        &report.content,
+        limits.content_min,
+        limits.content_max,
+    );
 
-    let incident_date = match (classification, blank_to_none(report.incident_date.as_deref())) {
+    let incident_date = match (
+        classification,
+        blank_to_none(report.incident_date.as_deref()),
+    ) {
         (Some(c), None) if c.is_incident() => {
             errors.push(Field::IncidentDate, Code::Required);
             None
@@ -149,7 +168,11 @@ pub fn validate_report(report: &Report, ctx: &Context<'_>) -> Result<ValidReport
                 nik,
                 phone,
                 email,
-                lang: report.lang.as_deref().and_then(Lang::parse).unwrap_or_default(),
+                lang: report
+                    .lang
+                    .as_deref()
+                    .and_then(Lang::parse)
+                    .unwrap_or_default(),
                 warnings,
             })
         }

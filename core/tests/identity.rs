@@ -98,7 +98,11 @@ fn nik_29_february() {
     // 2028 is still to come, so 28 means 1928, a leap year too.
     check_nik("6474012902280003", Ok(("1928-02-29", M)));
     // 1900 was not a leap year: chosen century 1900 when 2000 lies ahead.
-    check_nik_on(Date::new(1999, 12, 31).unwrap(), "6474012902000003", Err(Code::NikBirthDate));
+    check_nik_on(
+        Date::new(1999, 12, 31).unwrap(),
+        "6474012902000003",
+        Err(Code::NikBirthDate),
+    );
 }
 
 #[test]
@@ -188,7 +192,11 @@ fn nik_normalise() {
 
 fn check_phone(input: &str, expected: Result<&str, Code>) {
     let got = Phone::parse(input);
-    assert_eq!(got.as_ref().map(Phone::as_e164).map_err(|c| *c), expected, "{input:?}");
+    assert_eq!(
+        got.as_ref().map(Phone::as_e164).map_err(|c| *c),
+        expected,
+        "{input:?}"
+    );
 }
 
 #[test]
@@ -260,14 +268,21 @@ fn phone_masked() {
 
 fn check_email(input: &str, expected: Result<&str, Code>) {
     let got = Email::parse(input);
-    assert_eq!(got.as_ref().map(Email::as_str).map_err(|c| *c), expected, "{input:?}");
+    assert_eq!(
+        got.as_ref().map(Email::as_str).map_err(|c| *c),
+        expected,
+        "{input:?}"
+    );
 }
 
 #[test]
 fn emails() {
     check_email("siti@example.go.id", Ok("siti@example.go.id"));
     check_email("  siti@example.com\n", Ok("siti@example.com"));
-    check_email("siti.rahma+lapor@mail.co.id", Ok("siti.rahma+lapor@mail.co.id"));
+    check_email(
+        "siti.rahma+lapor@mail.co.id",
+        Ok("siti.rahma+lapor@mail.co.id"),
+    );
     check_email("Siti@Example.COM", Ok("Siti@Example.COM"));
     check_email("siti@xn--mnchen-3ya.de", Ok("siti@xn--mnchen-3ya.de"));
     check_email("siti@bandung.id", Ok("siti@bandung.id"));
@@ -286,12 +301,19 @@ fn emails() {
     check_email("siti@.example.com", Err(Code::EmailFormat));
     check_email("siti@example.com.", Err(Code::EmailFormat));
     check_email("siti@example.\u{0}com", Err(Code::EmailFormat));
-    check_email(&format!("{}@example.com", "a".repeat(250)), Err(Code::EmailFormat));
+    check_email(
+        &format!("{}@example.com", "a".repeat(250)),
+        Err(Code::EmailFormat),
+    );
 }
 
 fn check_name(input: &str, expected: Result<&str, Code>) {
     let got = Name::parse(input);
-    assert_eq!(got.as_ref().map(Name::as_str).map_err(|c| *c), expected, "{input:?}");
+    assert_eq!(
+        got.as_ref().map(Name::as_str).map_err(|c| *c),
+        expected,
+        "{input:?}"
+    );
 }
 
 #[test]
@@ -329,7 +351,10 @@ fn names() {
 fn names_and_emails_masked() {
     let name = format!("{:?}", Name::parse("Siti Rahma").unwrap());
     let email = format!("{:?}", Email::parse("siti@example.com").unwrap());
-    assert!(!name.contains("Siti") && !email.contains("siti"), "{name} {email}");
+    assert!(
+        !name.contains("Siti") && !email.contains("siti"),
+        "{name} {email}"
+    );
 }
 
 /// A valid mobile number as a citizen might type it, with the E.164 form it must give.
@@ -337,8 +362,10 @@ fn typed_phone() -> impl Strategy<Value = (String, String)> {
     let prefix = prop::sample::select(vec!["0", "62", "+62", "+62 ", "0062", "(0", "+62 ("]);
     let second = prop::sample::select(vec!['1', '2', '3', '5', '6', '7', '8', '9']);
     let rest = prop::collection::vec(0u8..10, 7..=10);
-    let seps =
-        prop::collection::vec(prop::sample::select(vec!["", "", "", " ", "-", ".", ")"]), 12);
+    let seps = prop::collection::vec(
+        prop::sample::select(vec!["", "", "", " ", "-", ".", ")"]),
+        12,
+    );
     (prefix, second, rest, seps).prop_map(|(prefix, second, rest, seps)| {
         let national: String = std::iter::once('8')
             .chain([second])
@@ -356,7 +383,10 @@ fn typed_phone() -> impl Strategy<Value = (String, String)> {
 /// A valid NIK, with the birth date and sex it encodes. Birth dates from 1927 to today, so the
 /// two-digit year has a single reading.
 fn valid_nik() -> impl Strategy<Value = (String, Date, Sex)> {
-    let provinces: Vec<&str> = lapor_core::region::provinces().iter().map(|r| r.code).collect();
+    let provinces: Vec<&str> = lapor_core::region::provinces()
+        .iter()
+        .map(|r| r.code)
+        .collect();
     let province = prop::sample::select(provinces);
     let date = (1927u16..=2026, 1u8..=12, 1u8..=31)
         .prop_filter_map("real date not after today", |(y, m, d)| {

@@ -26,22 +26,30 @@ fn tables_sorted_and_nested() {
     for province in region::provinces() {
         let children = region::regencies_of(province.code);
         assert!(!children.is_empty(), "{}", province.code);
-        assert!(children.iter().all(|r| r.code.len() == 4 && r.code.starts_with(province.code)));
+        assert!(children
+            .iter()
+            .all(|r| r.code.len() == 4 && r.code.starts_with(province.code)));
         regencies += children.len();
     }
     assert_eq!(regencies, region::regencies().len());
-    assert!(region::regencies().iter().all(|r| !r.name.is_empty() && r.name.trim() == r.name));
+    assert!(region::regencies()
+        .iter()
+        .all(|r| !r.name.is_empty() && r.name.trim() == r.name));
 }
 
 #[cfg(feature = "districts")]
 #[test]
 fn districts_nested() {
-    assert!(region::districts().windows(2).all(|w| w[0].code < w[1].code));
+    assert!(region::districts()
+        .windows(2)
+        .all(|w| w[0].code < w[1].code));
     let mut districts = 0;
     for regency in region::regencies() {
         let children = region::districts_of(regency.code);
         assert!(!children.is_empty(), "{}", regency.code);
-        assert!(children.iter().all(|d| d.code.len() == 6 && d.code.starts_with(regency.code)));
+        assert!(children
+            .iter()
+            .all(|d| d.code.len() == 6 && d.code.starts_with(regency.code)));
         districts += children.len();
     }
     assert_eq!(districts, region::districts().len());
@@ -57,13 +65,25 @@ fn lookups() {
     assert_eq!(name(region::province("")), None);
     assert_eq!(name(region::province("6474")), None);
     assert_eq!(name(region::regency("6474")), Some("Kota Bontang"));
-    assert_eq!(name(region::regency("1101")), Some("Kabupaten Aceh Selatan"));
-    assert_eq!(name(region::regency("3172")), Some("Kota Administrasi Jakarta Utara"));
+    assert_eq!(
+        name(region::regency("1101")),
+        Some("Kabupaten Aceh Selatan")
+    );
+    assert_eq!(
+        name(region::regency("3172")),
+        Some("Kota Administrasi Jakarta Utara")
+    );
     assert_eq!(name(region::regency("9301")), Some("Kabupaten Merauke"));
     assert_eq!(name(region::regency("9101")), None);
     assert_eq!(name(region::regency("64")), None);
-    assert_eq!(name(region::province_of_regency("6474")), Some("Kalimantan Timur"));
-    assert_eq!(name(region::province_of_regency("9301")), Some("Papua Selatan"));
+    assert_eq!(
+        name(region::province_of_regency("6474")),
+        Some("Kalimantan Timur")
+    );
+    assert_eq!(
+        name(region::province_of_regency("9301")),
+        Some("Papua Selatan")
+    );
     assert_eq!(name(region::province_of_regency("9101")), None);
     assert_eq!(name(region::province_of_regency("")), None);
 }
@@ -84,8 +104,14 @@ fn children_of_odd_codes_are_empty() {
 #[cfg(feature = "districts")]
 #[test]
 fn districts() {
-    let bontang: Vec<&str> = region::districts_of("6474").iter().map(|d| d.name).collect();
-    assert_eq!(bontang, ["Bontang Utara", "Bontang Selatan", "Bontang Barat"]);
+    let bontang: Vec<&str> = region::districts_of("6474")
+        .iter()
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(
+        bontang,
+        ["Bontang Utara", "Bontang Selatan", "Bontang Barat"]
+    );
     assert_eq!(name(region::district("110101")), Some("Bakongan"));
     assert_eq!(name(region::district("647499")), None);
     for code in ["", "64", "9999", "647", "64740", "647401", "64a4"] {

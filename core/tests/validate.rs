@@ -10,8 +10,14 @@ fn today() -> Date {
 
 fn config() -> Config {
     Config {
-        institutions: vec![Named { id: "dishub".into(), name: "Dinas Perhubungan".into() }],
-        categories: vec![Named { id: "jalan".into(), name: "Jalan dan Penerangan".into() }],
+        institutions: vec![Named {
+            id: "dishub".into(),
+            name: "Dinas Perhubungan".into(),
+        }],
+        categories: vec![Named {
+            id: "jalan".into(),
+            name: "Jalan dan Penerangan".into(),
+        }],
         ..Config::default()
     }
 }
@@ -37,14 +43,27 @@ fn pengaduan() -> serde_json::Value {
 fn errors_of(json: serde_json::Value) -> Vec<(String, Code)> {
     let report: Report = serde_json::from_value(json).expect("the contract's JSON");
     let config = config();
-    match validate_report(&report, &Context { config: &config, today: today() }) {
+    match validate_report(
+        &report,
+        &Context {
+            config: &config,
+            today: today(),
+        },
+    ) {
         Ok(_) => Vec::new(),
-        Err(errors) => errors.into_iter().map(|e| (e.field.to_string(), e.code)).collect(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|e| (e.field.to_string(), e.code))
+            .collect(),
     }
 }
 
 /// Applies `edit` to a valid report of `classification` and checks the errors it yields.
-fn check(classification: &str, edit: impl FnOnce(&mut serde_json::Value), expected: &[(&str, Code)]) {
+fn check(
+    classification: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+    expected: &[(&str, Code)],
+) {
     let mut json = pengaduan();
     if classification != "pengaduan" {
         json["classification"] = classification.into();
@@ -80,70 +99,222 @@ fn valid_reports_of_each_classification_pass() {
     check("aspirasi", set("location_code", "6474".into()), &[]);
     check("pengaduan", set("institution_id", "dishub".into()), &[]);
     check("pengaduan", set("category_id", "jalan".into()), &[]);
-    check("pengaduan", set("reporter.email", "siti@contoh.id".into()), &[]);
+    check(
+        "pengaduan",
+        set("reporter.email", "siti@contoh.id".into()),
+        &[],
+    );
     check("pengaduan", set("reporter.email", "  ".into()), &[]);
     check("pengaduan", set("incident_date", "2026-11-28".into()), &[]);
 }
 
 #[test]
 fn classification_rules() {
-    check("pengaduan", set("classification", "".into()), &[("classification", Code::Required)]);
-    check("pengaduan", set("classification", "keluhan".into()), &[("classification", Code::UnknownClassification)]);
-    check("pengaduan", set("incident_date", serde_json::Value::Null), &[("incident_date", Code::Required)]);
-    check("pengaduan", set("incident_date", " ".into()), &[("incident_date", Code::Required)]);
-    check("aspirasi", set("incident_date", "2026-11-20".into()), &[("incident_date", Code::NotAllowed)]);
-    check("permintaan_informasi", set("incident_date", "2026-11-20".into()), &[("incident_date", Code::NotAllowed)]);
+    check(
+        "pengaduan",
+        set("classification", "".into()),
+        &[("classification", Code::Required)],
+    );
+    check(
+        "pengaduan",
+        set("classification", "keluhan".into()),
+        &[("classification", Code::UnknownClassification)],
+    );
+    check(
+        "pengaduan",
+        set("incident_date", serde_json::Value::Null),
+        &[("incident_date", Code::Required)],
+    );
+    check(
+        "pengaduan",
+        set("incident_date", " ".into()),
+        &[("incident_date", Code::Required)],
+    );
+    check(
+        "aspirasi",
+        set("incident_date", "2026-11-20".into()),
+        &[("incident_date", Code::NotAllowed)],
+    );
+    check(
+        "permintaan_informasi",
+        set("incident_date", "2026-11-20".into()),
+        &[("incident_date", Code::NotAllowed)],
+    );
 }
 
 #[test]
 fn dates() {
-    check("pengaduan", set("incident_date", "20-11-2026".into()), &[("incident_date", Code::DateFormat)]);
-    check("pengaduan", set("incident_date", "2026-02-30".into()), &[("incident_date", Code::DateFormat)]);
-    check("pengaduan", set("incident_date", "2026-11-29".into()), &[("incident_date", Code::DateFuture)]);
+    check(
+        "pengaduan",
+        set("incident_date", "20-11-2026".into()),
+        &[("incident_date", Code::DateFormat)],
+    );
+    check(
+        "pengaduan",
+        set("incident_date", "2026-02-30".into()),
+        &[("incident_date", Code::DateFormat)],
+    );
+    check(
+        "pengaduan",
+        set("incident_date", "2026-11-29".into()),
+        &[("incident_date", Code::DateFuture)],
+    );
 }
 
 #[test]
 fn lengths_count_characters_not_bytes() {
     check("pengaduan", set("title", "Jalan rusak".into()), &[]);
-    check("pengaduan", set("title", "Rusak".into()), &[("title", Code::TooShort)]);
+    check(
+        "pengaduan",
+        set("title", "Rusak".into()),
+        &[("title", Code::TooShort)],
+    );
     check("pengaduan", set("title", "é".repeat(10).into()), &[]);
-    check("pengaduan", set("title", "a".repeat(151).into()), &[("title", Code::TooLong)]);
-    check("pengaduan", set("title", "   ".into()), &[("title", Code::Required)]);
-    check("pengaduan", set("content", "Terlalu pendek".into()), &[("content", Code::TooShort)]);
-    check("pengaduan", set("content", "x".repeat(4001).into()), &[("content", Code::TooLong)]);
+    check(
+        "pengaduan",
+        set("title", "a".repeat(151).into()),
+        &[("title", Code::TooLong)],
+    );
+    check(
+        "pengaduan",
+        set("title", "   ".into()),
+        &[("title", Code::Required)],
+    );
+    check(
+        "pengaduan",
+        set("content", "Terlalu pendek".into()),
+        &[("content", Code::TooShort)],
+    );
+    check(
+        "pengaduan",
+        set("content", "x".repeat(4001).into()),
+        &[("content", Code::TooLong)],
+    );
     check("pengaduan", set("content", "ä".repeat(4000).into()), &[]);
-    check("pengaduan", set("location_detail", "x".repeat(201).into()), &[("location_detail", Code::TooLong)]);
+    check(
+        "pengaduan",
+        set("location_detail", "x".repeat(201).into()),
+        &[("location_detail", Code::TooLong)],
+    );
 }
 
 #[test]
 fn locations_institutions_categories() {
-    check("pengaduan", set("location_code", "".into()), &[("location_code", Code::Required)]);
-    check("pengaduan", set("location_code", "99".into()), &[("location_code", Code::UnknownLocation)]);
-    check("pengaduan", set("location_code", "6499".into()), &[("location_code", Code::UnknownLocation)]);
-    check("pengaduan", set("location_code", "647499".into()), &[("location_code", Code::UnknownLocation)]);
-    check("pengaduan", set("location_code", "64740".into()), &[("location_code", Code::UnknownLocation)]);
-    check("pengaduan", set("location_code", "64.74".into()), &[("location_code", Code::UnknownLocation)]);
+    check(
+        "pengaduan",
+        set("location_code", "".into()),
+        &[("location_code", Code::Required)],
+    );
+    check(
+        "pengaduan",
+        set("location_code", "99".into()),
+        &[("location_code", Code::UnknownLocation)],
+    );
+    check(
+        "pengaduan",
+        set("location_code", "6499".into()),
+        &[("location_code", Code::UnknownLocation)],
+    );
+    check(
+        "pengaduan",
+        set("location_code", "647499".into()),
+        &[("location_code", Code::UnknownLocation)],
+    );
+    check(
+        "pengaduan",
+        set("location_code", "64740".into()),
+        &[("location_code", Code::UnknownLocation)],
+    );
+    check(
+        "pengaduan",
+        set("location_code", "64.74".into()),
+        &[("location_code", Code::UnknownLocation)],
+    );
     // A historical regency code is valid in a NIK, not as a location of today.
-    check("pengaduan", set("location_code", "9101".into()), &[("location_code", Code::UnknownLocation)]);
-    check("pengaduan", set("institution_id", "polisi".into()), &[("institution_id", Code::UnknownInstitution)]);
-    check("pengaduan", set("category_id", "lain".into()), &[("category_id", Code::UnknownCategory)]);
+    check(
+        "pengaduan",
+        set("location_code", "9101".into()),
+        &[("location_code", Code::UnknownLocation)],
+    );
+    check(
+        "pengaduan",
+        set("institution_id", "polisi".into()),
+        &[("institution_id", Code::UnknownInstitution)],
+    );
+    check(
+        "pengaduan",
+        set("category_id", "lain".into()),
+        &[("category_id", Code::UnknownCategory)],
+    );
 }
 
 #[test]
 fn reporter_identity() {
-    check("pengaduan", set("reporter.name", "".into()), &[("reporter.name", Code::Required)]);
-    check("pengaduan", set("reporter.name", "R2-D2".into()), &[("reporter.name", Code::NameFormat)]);
-    check("pengaduan", set("reporter.nik", serde_json::Value::Null), &[("reporter.nik", Code::Required)]);
-    check("pengaduan", set("reporter.nik", "12345".into()), &[("reporter.nik", Code::NikFormat)]);
-    check("pengaduan", set("reporter.nik", "0474015708900003".into()), &[("reporter.nik", Code::NikFormat)]);
-    check("pengaduan", set("reporter.nik", "9974015708900003".into()), &[("reporter.nik", Code::NikProvince)]);
-    check("pengaduan", set("reporter.nik", "6474013208900003".into()), &[("reporter.nik", Code::NikBirthDate)]);
-    check("pengaduan", set("reporter.nik", "6474015708900000".into()), &[("reporter.nik", Code::NikSerial)]);
-    check("pengaduan", set("reporter.nik", "6474.0157.0890.0003".into()), &[]);
-    check("pengaduan", set("reporter.phone", "".into()), &[("reporter.phone", Code::Required)]);
-    check("pengaduan", set("reporter.phone", "0841234567".into()), &[("reporter.phone", Code::PhoneFormat)]);
-    check("pengaduan", set("reporter.phone", "+62 812-3456-7890".into()), &[]);
-    check("pengaduan", set("reporter.email", "siti@contoh".into()), &[("reporter.email", Code::EmailFormat)]);
+    check(
+        "pengaduan",
+        set("reporter.name", "".into()),
+        &[("reporter.name", Code::Required)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.name", "R2-D2".into()),
+        &[("reporter.name", Code::NameFormat)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.nik", serde_json::Value::Null),
+        &[("reporter.nik", Code::Required)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.nik", "12345".into()),
+        &[("reporter.nik", Code::NikFormat)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.nik", "0474015708900003".into()),
+        &[("reporter.nik", Code::NikFormat)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.nik", "9974015708900003".into()),
+        &[("reporter.nik", Code::NikProvince)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.nik", "6474013208900003".into()),
+        &[("reporter.nik", Code::NikBirthDate)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.nik", "6474015708900000".into()),
+        &[("reporter.nik", Code::NikSerial)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.nik", "6474.0157.0890.0003".into()),
+        &[],
+    );
+    check(
+        "pengaduan",
+        set("reporter.phone", "".into()),
+        &[("reporter.phone", Code::Required)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.phone", "0841234567".into()),
+        &[("reporter.phone", Code::PhoneFormat)],
+    );
+    check(
+        "pengaduan",
+        set("reporter.phone", "+62 812-3456-7890".into()),
+        &[],
+    );
+    check(
+        "pengaduan",
+        set("reporter.email", "siti@contoh".into()),
+        &[("reporter.email", Code::EmailFormat)],
+    );
 }
 
 #[test]
@@ -151,8 +322,18 @@ fn nik_is_optional_when_the_gateway_says_so() {
     let mut json = pengaduan();
     json["reporter"]["nik"] = serde_json::Value::Null;
     let report: Report = serde_json::from_value(json).unwrap();
-    let config = Config { require_nik: false, ..config() };
-    let valid = validate_report(&report, &Context { config: &config, today: today() }).unwrap();
+    let config = Config {
+        require_nik: false,
+        ..config()
+    };
+    let valid = validate_report(
+        &report,
+        &Context {
+            config: &config,
+            today: today(),
+        },
+    )
+    .unwrap();
     assert!(valid.nik.is_none());
 }
 
@@ -188,9 +369,19 @@ fn every_problem_is_reported_at_once_in_form_order() {
 fn parsed_report_carries_parsed_identity() {
     let report: Report = serde_json::from_value(pengaduan()).unwrap();
     let config = config();
-    let valid = validate_report(&report, &Context { config: &config, today: today() }).unwrap();
+    let valid = validate_report(
+        &report,
+        &Context {
+            config: &config,
+            today: today(),
+        },
+    )
+    .unwrap();
     assert_eq!(valid.phone.as_e164(), "+6281234567890");
-    assert_eq!(valid.nik.as_ref().map(|n| n.as_str()), Some("6474015708900003"));
+    assert_eq!(
+        valid.nik.as_ref().map(|n| n.as_str()),
+        Some("6474015708900003")
+    );
     assert_eq!(valid.incident_date, Date::new(2026, 11, 20));
     assert!(valid.warnings.is_empty());
     assert_eq!(valid.title, "Lampu jalan mati di Jl. Ahmad Yani");
@@ -203,8 +394,18 @@ fn unknown_regency_in_nik_is_a_warning_not_an_error() {
     json["reporter"]["nik"] = "6499015708900003".into();
     let report: Report = serde_json::from_value(json).unwrap();
     let config = config();
-    let valid = validate_report(&report, &Context { config: &config, today: today() }).unwrap();
-    assert_eq!(valid.warnings, vec![FieldError::new(Field::ReporterNik, Code::NikRegencyUnknown)]);
+    let valid = validate_report(
+        &report,
+        &Context {
+            config: &config,
+            today: today(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        valid.warnings,
+        vec![FieldError::new(Field::ReporterNik, Code::NikRegencyUnknown)]
+    );
 }
 
 #[test]
@@ -223,7 +424,14 @@ fn missing_fields_become_field_errors_not_shape_errors() {
     let fields: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
     assert_eq!(
         fields,
-        ["title", "content", "location_code", "reporter.name", "reporter.nik", "reporter.phone"]
+        [
+            "title",
+            "content",
+            "location_code",
+            "reporter.name",
+            "reporter.nik",
+            "reporter.phone"
+        ]
     );
     assert!(got.iter().all(|(_, code)| *code == Code::Required));
 }
@@ -232,24 +440,57 @@ fn missing_fields_become_field_errors_not_shape_errors() {
 fn attachments_join_the_same_list() {
     let report: Report = serde_json::from_value(pengaduan()).unwrap();
     let config = config();
-    let ctx = Context { config: &config, today: today() };
+    let ctx = Context {
+        config: &config,
+        today: today(),
+    };
     let png = b"\x89PNG\r\n\x1a\n....";
     let files = [
-        AttachmentInfo { name: "foto.png", size: 1000, head: png },
-        AttachmentInfo { name: "kosong.pdf", size: 0, head: b"" },
+        AttachmentInfo {
+            name: "foto.png",
+            size: 1000,
+            head: png,
+        },
+        AttachmentInfo {
+            name: "kosong.pdf",
+            size: 0,
+            head: b"",
+        },
     ];
     let errors = validate_submission(&report, &files, &ctx).unwrap_err();
-    assert_eq!(errors, vec![FieldError::new(Field::Attachment(1), Code::FileEmpty)]);
-    let files = [AttachmentInfo { name: "foto.png", size: 1000, head: png }];
+    assert_eq!(
+        errors,
+        vec![FieldError::new(Field::Attachment(1), Code::FileEmpty)]
+    );
+    let files = [AttachmentInfo {
+        name: "foto.png",
+        size: 1000,
+        head: png,
+    }];
     assert!(validate_submission(&report, &files, &ctx).is_ok());
 }
 
 #[test]
 fn field_names_round_trip() {
-    for name in ["classification", "reporter.nik", "attachments[0]", "attachments[12]", "attachments"] {
-        assert_eq!(Field::parse(name).map(|f| f.to_string()).as_deref(), Some(name));
+    for name in [
+        "classification",
+        "reporter.nik",
+        "attachments[0]",
+        "attachments[12]",
+        "attachments",
+    ] {
+        assert_eq!(
+            Field::parse(name).map(|f| f.to_string()).as_deref(),
+            Some(name)
+        );
     }
-    for bad in ["attachments[]", "attachments[x]", "attachments[-1]", "nik", ""] {
+    for bad in [
+        "attachments[]",
+        "attachments[x]",
+        "attachments[-1]",
+        "nik",
+        "",
+    ] {
         assert_eq!(Field::parse(bad), None, "{bad}");
     }
 }
@@ -258,7 +499,10 @@ fn field_names_round_trip() {
 fn field_errors_serialise_as_the_contract_says() {
     let err = FieldError::new(Field::Attachment(2), Code::FileTypeMismatch);
     let json = serde_json::to_string(&err).unwrap();
-    assert_eq!(json, r#"{"field":"attachments[2]","code":"file_type_mismatch"}"#);
+    assert_eq!(
+        json,
+        r#"{"field":"attachments[2]","code":"file_type_mismatch"}"#
+    );
     assert_eq!(serde_json::from_str::<FieldError>(&json).unwrap(), err);
 }
 

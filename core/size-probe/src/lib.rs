@@ -33,20 +33,40 @@ fn with_core(input: &[u8], f: &[&str]) -> usize {
         content: get(2),
         incident_date: Some(get(3)),
         location_code: get(4),
-        reporter: Reporter { name: get(5), nik: Some(get(6)), phone: get(7), email: Some(get(8)) },
+        reporter: Reporter {
+            name: get(5),
+            nik: Some(get(6)),
+            phone: get(7),
+            email: Some(get(8)),
+        },
         ..Report::default()
     };
     let config = Config::default();
     let today = Date::new(2026, 11, 28).unwrap_or(Date::from_days_since_epoch(0));
     let lang = if get(9) == "en" { Lang::En } else { Lang::Id };
-    let mut total = match validate_report(&report, &Context { config: &config, today }) {
+    let mut total = match validate_report(
+        &report,
+        &Context {
+            config: &config,
+            today,
+        },
+    ) {
         Ok(valid) => valid.warnings.len(),
-        Err(errors) => errors.iter().map(|e| field_error_message(e, lang, &config).len()).sum(),
+        Err(errors) => errors
+            .iter()
+            .map(|e| field_error_message(e, lang, &config).len())
+            .sum(),
     };
-    let files = [AttachmentInfo { name: f.get(10).copied().unwrap_or(""), size: input.len() as u64, head: input }];
+    let files = [AttachmentInfo {
+        name: f.get(10).copied().unwrap_or(""),
+        size: input.len() as u64,
+        head: input,
+    }];
     total += check_attachments(&files, &config.attachments).len();
     total += strip::strip_metadata(input).map(|v| v.len()).unwrap_or(0);
-    total += region::provinces().iter().map(|p| region::regencies_of(p.code).len()).sum::<usize>();
+    total += region::provinces()
+        .iter()
+        .map(|p| region::regencies_of(p.code).len())
+        .sum::<usize>();
     total
 }
-

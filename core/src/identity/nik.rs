@@ -18,7 +18,10 @@ pub struct Nik {
 
 /// Removes spaces, dots and dashes. Idempotent.
 pub fn normalize_nik(input: &str) -> String {
-    input.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect()
+    input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect()
 }
 
 impl Nik {
@@ -40,7 +43,11 @@ impl Nik {
         if &digits[12..] == "0000" {
             return Err(Code::NikSerial);
         }
-        Ok(Nik { digits, birth_date, sex })
+        Ok(Nik {
+            digits,
+            birth_date,
+            sex,
+        })
     }
 
     /// The 16 digits.
@@ -105,8 +112,11 @@ fn birth(b: &[u8], today: Date) -> Option<(Date, Sex)> {
     // The comparison is on the numbers, so a date that exists in only one century (29 February
     // 2000 but not 1900) is judged in the century chosen, not used to choose it.
     let y20 = 2000 + u16::from(yy);
-    let year =
-        if (y20, mm, day) <= (today.year(), today.month(), today.day()) { y20 } else { y20 - 100 };
+    let year = if (y20, mm, day) <= (today.year(), today.month(), today.day()) {
+        y20
+    } else {
+        y20 - 100
+    };
     let date = Date::new(year, mm, day)?;
     (date <= today).then_some((date, sex))
 }

@@ -9,7 +9,10 @@ pub struct Phone {
 
 /// Removes spaces, dashes, dots and brackets. Idempotent.
 pub fn normalize_phone(input: &str) -> String {
-    input.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect()
+    input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect()
 }
 
 impl Phone {
@@ -38,7 +41,9 @@ impl Phone {
         if !mobile {
             return Err(Code::PhoneFormat);
         }
-        Ok(Phone { e164: format!("+62{national}") })
+        Ok(Phone {
+            e164: format!("+62{national}"),
+        })
     }
 
     /// The number as `+628…`.

@@ -1,8 +1,14 @@
 //! The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a commit that
 //! returned is on disk. One connection behind a mutex: SQLite serialises writers anyway.
+//!
+//! New reports are committed in groups: while one commit waits for the disk, the reports that
+//! arrive queue up, and the next commit takes them all in one transaction and one sync. Each
+//! caller still returns only once its own report is committed; under load a sync is shared by
+//! many reports instead of every report waiting for the syncs of all those before it.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use anyhow::Context as _;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -15,6 +21,51 @@ use super::{
 /// SQLite implementation of [`Store`].
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    group: Mutex<Group>,
+    /// Signalled whenever a group commit has finished.
+    committed: Condvar,
+}
+
+/// The inserts waiting for, or answered by, a group commit.
+#[derive(Default)]
+struct Group {
+    next_ticket: u64,
+    pending: Vec<(u64, NewReport)>,
+    /// Outcomes not yet picked up by their callers (errors as text: one error may answer many).
+    done: HashMap<u64, Result<Inserted, String>>,
+    /// Whether some caller is committing a group right now.
+    committing: bool,
+}
+
+/// Held by the caller that commits a group. If it never posts outcomes (a panic inside
+/// SQLite), dropping it answers the group with an error and hands the job on, so no other
+/// caller waits forever.
+struct Committer<'a> {
+    store: &'a SqliteStore,
+    tickets: Vec<u64>,
+}
+
+impl Drop for Committer<'_> {
+    fn drop(&mut self) {
+        let mut group = lock(&self.store.group);
+        for ticket in self.tickets.drain(..) {
+            group
+                .done
+                .entry(ticket)
+                .or_insert_with(|| Err("the commit was interrupted".to_owned()));
+        }
+        group.committing = false;
+        drop(group);
+        self.store.committed.notify_all();
+    }
+}
+
+/// A poisoned lock is still usable: a panic while holding one cannot leave SQLite or the
+/// group bookkeeping inconsistent (transactions roll back; [`Committer`] answers its group).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 const SCHEMA: &str = "
@@ -67,16 +118,103 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            group: Mutex::new(Group::default()),
+            committed: Condvar::new(),
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
-        // back), so a poisoned lock is still usable.
-        self.conn
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        lock(&self.conn)
     }
+
+    /// Commits every pending insert in one transaction, then answers each caller.
+    fn commit_pending(&self) {
+        let batch = std::mem::take(&mut lock(&self.group).pending);
+        let mut committer = Committer {
+            store: self,
+            tickets: batch.iter().map(|(ticket, _)| *ticket).collect(),
+        };
+        let outcome = insert_all(&mut self.conn(), &batch);
+        let mut group = lock(&self.group);
+        match outcome {
+            Ok(results) => {
+                for ((ticket, _), result) in batch.iter().zip(results) {
+                    group.done.insert(*ticket, result);
+                }
+            }
+            Err(e) => {
+                let reason = format!("{e:#}");
+                for (ticket, _) in &batch {
+                    group.done.insert(*ticket, Err(reason.clone()));
+                }
+            }
+        }
+        drop(group);
+        committer.tickets.clear();
+        // Dropping the committer hands the job on and wakes every waiting caller.
+    }
+}
+
+/// Inserts the reports in one transaction (a key already stored, or taken by an earlier
+/// report of the same group, answers `KeyTaken`) and commits it. A statement that fails
+/// leaves nothing behind (SQLite statements are atomic), so it fails only its own report.
+fn insert_all(
+    conn: &mut Connection,
+    batch: &[(u64, NewReport)],
+) -> anyhow::Result<Vec<Result<Inserted, String>>> {
+    let tx = conn.transaction()?;
+    let results = batch
+        .iter()
+        .map(|(_, r)| insert_one(&tx, r).map_err(|e| format!("{e:#}")))
+        .collect();
+    tx.commit()?;
+    Ok(results)
+}
+
+fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<Inserted> {
+    let prior = tx
+        .query_row(
+            "SELECT tracking_id, fingerprint FROM reports WHERE idempotency_key = ?1",
+            [&r.idempotency_key],
+            |row| {
+                Ok(Prior {
+                    tracking_id: row.get(0)?,
+                    fingerprint: row.get(1)?,
+                })
+            },
+        )
+        .optional()?;
+    if let Some(prior) = prior {
+        return Ok(Inserted::KeyTaken(prior));
+    }
+    tx.execute(
+        "INSERT INTO reports (tracking_id, idempotency_key, fingerprint, received_at,
+            classification, title, content, incident_date, location_code, location_detail,
+            institution_id, category_id, anonymous, secret, lang, identity, files, status,
+            next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            'received', ?4)",
+        params![
+            r.tracking_id,
+            r.idempotency_key,
+            r.fingerprint,
+            r.received_at,
+            r.classification,
+            r.title,
+            r.content,
+            r.incident_date,
+            r.location_code,
+            r.location_detail,
+            r.institution_id,
+            r.category_id,
+            r.anonymous,
+            r.secret,
+            r.lang,
+            r.identity_sealed,
+            serde_json::to_string(&r.files)?,
+        ],
+    )?;
+    Ok(Inserted::New)
 }
 
 fn files_from_json(text: &str) -> Vec<StoredFile> {
@@ -101,52 +239,27 @@ impl Store for SqliteStore {
     }
 
     fn insert(&self, r: &NewReport) -> anyhow::Result<Inserted> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let prior = tx
-            .query_row(
-                "SELECT tracking_id, fingerprint FROM reports WHERE idempotency_key = ?1",
-                [&r.idempotency_key],
-                |row| {
-                    Ok(Prior {
-                        tracking_id: row.get(0)?,
-                        fingerprint: row.get(1)?,
-                    })
-                },
-            )
-            .optional()?;
-        if let Some(prior) = prior {
-            return Ok(Inserted::KeyTaken(prior));
+        let mut group = lock(&self.group);
+        let ticket = group.next_ticket;
+        group.next_ticket += 1;
+        group.pending.push((ticket, r.clone()));
+        loop {
+            if let Some(outcome) = group.done.remove(&ticket) {
+                return outcome.map_err(anyhow::Error::msg);
+            }
+            if !group.committing {
+                // Nobody is committing: this caller commits everything pending, its own too.
+                group.committing = true;
+                drop(group);
+                self.commit_pending();
+                group = lock(&self.group);
+                continue;
+            }
+            group = self
+                .committed
+                .wait(group)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
         }
-        tx.execute(
-            "INSERT INTO reports (tracking_id, idempotency_key, fingerprint, received_at,
-                classification, title, content, incident_date, location_code, location_detail,
-                institution_id, category_id, anonymous, secret, lang, identity, files, status,
-                next_attempt_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                'received', ?4)",
-            params![
-                r.tracking_id,
-                r.idempotency_key,
-                r.fingerprint,
-                r.received_at,
-                r.classification,
-                r.title,
-                r.content,
-                r.incident_date,
-                r.location_code,
-                r.location_detail,
-                r.institution_id,
-                r.category_id,
-                r.anonymous,
-                r.secret,
-                r.lang,
-                r.identity_sealed,
-                serde_json::to_string(&r.files)?,
-            ],
-        )?;
-        tx.commit()?;
-        Ok(Inserted::New)
     }
 
     fn receipt(&self, tracking_id: &str) -> anyhow::Result<Option<Receipt>> {
@@ -354,6 +467,38 @@ mod tests {
                 size: 3,
             }],
         }
+    }
+
+    /// Many callers at once: each returns once its own report is committed, a key used by
+    /// several concurrent callers is stored once, and nothing is left waiting.
+    #[test]
+    fn concurrent_inserts_are_grouped_and_keys_stay_unique() {
+        let (store, dir) = temp_store("group");
+        let store = std::sync::Arc::new(store);
+        let threads: Vec<_> = (0..48)
+            .map(|i| {
+                let store = store.clone();
+                // Every fourth report reuses the key of the one before it.
+                let key = format!("k{}", i - usize::from(i % 4 == 3));
+                std::thread::spawn(move || store.insert(&report(&format!("LPR-{i}"), &key)))
+            })
+            .collect();
+        let outcomes: Vec<Inserted> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap().unwrap())
+            .collect();
+        let new = outcomes.iter().filter(|o| **o == Inserted::New).count();
+        assert_eq!(new, 36, "48 reports under 36 distinct keys");
+        for i in (0..48).filter(|i| i % 4 != 3) {
+            assert!(
+                store.prior(&format!("k{i}")).unwrap().is_some(),
+                "k{i} stored"
+            );
+        }
+        let group = lock(&store.group);
+        assert!(group.pending.is_empty() && group.done.is_empty() && !group.committing);
+        drop(group);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     /// The life of a report through the trait, as the handlers and the forwarder use it.
