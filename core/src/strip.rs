@@ -243,9 +243,9 @@ fn write_segment(out: &mut Vec<u8>, marker: u8, payload: &[u8]) -> Result<(), St
 /// `FF` fill bytes before that marker are left to [`read_marker`].
 fn scan_end(bytes: &[u8], mut pos: usize) -> usize {
     while pos < bytes.len() {
-        if bytes[pos] != 0xFF {
-            pos += 1;
-            continue;
+        pos = next_ff(bytes, pos);
+        if pos >= bytes.len() {
+            break;
         }
         let mut next = pos + 1;
         while bytes.get(next) == Some(&0xFF) {
@@ -256,6 +256,29 @@ fn scan_end(bytes: &[u8], mut pos: usize) -> usize {
             Some(0x00 | 0xD0..=0xD7) => pos = next + 1,
             _ => return pos,
         }
+    }
+    pos
+}
+
+/// The position of the first `FF` at or after `pos`, or `bytes.len()`. Eight bytes at a time:
+/// a photo's entropy-coded data is almost all of its bytes, and a byte-by-byte loop over it was
+/// a fifth of the gateway's CPU under load.
+fn next_ff(bytes: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = bytes.get(pos..pos + 8) {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        // A byte of `word` is FF exactly when that byte of `!word` is zero.
+        let inverted = !u64::from_le_bytes(word);
+        if inverted.wrapping_sub(ONES) & !inverted & HIGHS != 0 {
+            break;
+        }
+        pos += 8;
+    }
+    while pos < bytes.len() && bytes[pos] != 0xFF {
+        pos += 1;
     }
     pos
 }
@@ -347,3 +370,32 @@ const CRC_TABLE: [u32; 256] = {
     }
     table
 };
+
+#[cfg(test)]
+mod tests {
+    use super::next_ff;
+
+    /// The word-at-a-time search finds what a byte-by-byte one finds, wherever the `FF` is.
+    #[test]
+    fn next_ff_agrees_with_a_plain_search() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut bytes: Vec<u8> = (0..len).map(|i| (i * 37 % 255) as u8).collect();
+                if at < len {
+                    bytes[at] = 0xFF;
+                }
+                for start in 0..=len {
+                    let plain = (start..len).find(|&i| bytes[i] == 0xFF).unwrap_or(len);
+                    assert_eq!(
+                        next_ff(&bytes, start),
+                        plain,
+                        "len {len}, FF at {at}, from {start}"
+                    );
+                }
+            }
+        }
+        // Bytes next to FF (FE, 7F, 80) are no false hits.
+        let near = [0xFE, 0x7F, 0x80, 0xEF, 0xFE, 0xFE, 0x01, 0x00, 0xFE];
+        assert_eq!(next_ff(&near, 0), near.len());
+    }
+}

@@ -216,7 +216,8 @@ impl Forwarder {
     async fn upload(&self, report: &Outgoing) -> Result<Vec<String>, Failure> {
         let mut form = reqwest::multipart::Form::new();
         for file in &report.files {
-            let bytes = tokio::fs::read(self.data_dir.join(&file.path))
+            let bytes = file
+                .read(&self.data_dir)
                 .await
                 .map_err(|e| Failure::Transient(format!("reading attachment: {e}")))?;
             let part = reqwest::multipart::Part::bytes(bytes)

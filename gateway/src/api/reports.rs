@@ -8,7 +8,7 @@
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path as FsPath, PathBuf};
+use std::path::Path as FsPath;
 
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{ConnectInfo, Multipart, Path, State};
@@ -383,8 +383,8 @@ fn new_report(
     }
 }
 
-/// Writes the attachments as `attachments/<tracking_id>-<i>.<ext>`, each synced, then the
-/// directory once (one flat directory: one directory sync per report, not two).
+/// Writes the attachments one after the other into `attachments/<tracking_id>.bin`, syncs it,
+/// then the directory (one flat directory: one file and one directory sync per report).
 fn write_files(
     data_dir: &FsPath,
     tracking_id: &str,
@@ -394,21 +394,22 @@ fn write_files(
         return Ok(Vec::new());
     }
     let dir = data_dir.join("attachments");
+    let file_name = format!("{tracking_id}.bin");
+    let mut file = std::fs::File::create(dir.join(&file_name))?;
     let mut stored = Vec::with_capacity(files.len());
-    for (i, (name, mime, data)) in files.into_iter().enumerate() {
-        let ext = FileKind::from_mime(&mime).map_or("bin", |k| k.extensions()[0]);
-        let file_name = format!("{tracking_id}-{i}.{ext}");
-        let path: PathBuf = dir.join(&file_name);
-        let mut file = std::fs::File::create(&path)?;
+    let mut offset = 0u64;
+    for (name, mime, data) in files {
         file.write_all(&data)?;
-        file.sync_all()?;
         stored.push(StoredFile {
             path: format!("attachments/{file_name}"),
+            offset,
             name,
             mime,
             size: data.len() as u64,
         });
+        offset += data.len() as u64;
     }
+    file.sync_all()?;
     sync_dir(&dir)?;
     Ok(stored)
 }

@@ -34,14 +34,33 @@ impl Status {
 }
 
 /// One attachment as stored: already stripped, written and synced under the data directory.
+/// The attachments of one report share one file, each at its own offset: one file to create
+/// and sync per report, not one per attachment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredFile {
     /// Path relative to the data directory.
     pub path: String,
+    /// Where the attachment's bytes start in that file (0 for files stored one per attachment).
+    #[serde(default)]
+    pub offset: u64,
     /// The name the citizen's file had (sent on to LAPOR!).
     pub name: String,
     pub mime: String,
     pub size: u64,
+}
+
+impl StoredFile {
+    /// Reads the attachment's bytes from under `data_dir`.
+    pub async fn read(&self, data_dir: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+        let mut file = tokio::fs::File::open(data_dir.join(&self.path)).await?;
+        file.seek(std::io::SeekFrom::Start(self.offset)).await?;
+        let len = usize::try_from(self.size)
+            .map_err(|_| std::io::Error::other("attachment larger than memory"))?;
+        let mut bytes = vec![0; len];
+        file.read_exact(&mut bytes).await?;
+        Ok(bytes)
+    }
 }
 
 /// A validated report ready to be stored. Identity is already sealed.

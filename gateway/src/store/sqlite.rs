@@ -461,7 +461,8 @@ mod tests {
             lang: "id".into(),
             identity_sealed: vec![1, 2, 3],
             files: vec![StoredFile {
-                path: "attachments/x-0.jpg".into(),
+                path: "attachments/x.bin".into(),
+                offset: 0,
                 name: "a.jpg".into(),
                 mime: "image/jpeg".into(),
                 size: 3,
