@@ -64,11 +64,11 @@ impl StoredFile {
 }
 
 /// A validated report ready to be stored. Identity is already sealed.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NewReport {
     pub tracking_id: String,
     pub idempotency_key: String,
-    /// SHA-256 (hex) of the request's content, to tell a replay from a conflict.
+    /// XXH3-128 (hex) of the request's content, to tell a replay from a conflict.
     pub fingerprint: String,
     pub received_at: i64,
     pub classification: String,
@@ -85,6 +85,19 @@ pub struct NewReport {
     /// The reporter's identity, encrypted (see `crypto`).
     pub identity_sealed: Vec<u8>,
     pub files: Vec<StoredFile>,
+}
+
+// By hand: title, content and location detail are the citizen's words and must not reach a
+// log through a `{:?}` (see ARCHITECTURE.md, invariants).
+impl std::fmt::Debug for NewReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewReport")
+            .field("tracking_id", &self.tracking_id)
+            .field("classification", &self.classification)
+            .field("received_at", &self.received_at)
+            .field("files", &self.files.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an earlier request with the same `Idempotency-Key` left.
@@ -122,7 +135,7 @@ pub struct LaporStatus {
 }
 
 /// A report the forwarder is to deliver, with everything needed to do so.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Outgoing {
     pub tracking_id: String,
     pub classification: String,
@@ -139,6 +152,18 @@ pub struct Outgoing {
     /// Document ids LAPOR! returned for the files, if an earlier attempt got that far.
     pub uploaded_docs: Option<Vec<String>>,
     pub attempts: u32,
+}
+
+// By hand, for the same reason as `NewReport`'s.
+impl std::fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outgoing")
+            .field("tracking_id", &self.tracking_id)
+            .field("classification", &self.classification)
+            .field("files", &self.files.len())
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What the purge removes for one report.
