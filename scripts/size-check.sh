@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 LOADER_MAX=3072
 WIDGET_MAX=153600
-WIDGET_CEILING=173500
+WIDGET_CEILING=172300
 DIR=dist/widget
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
