@@ -246,20 +246,7 @@ impl Store {
         step_ms: i64,
     ) -> anyhow::Result<Option<Status>> {
         let conn = self.lock();
-        let row = conn
-            .query_row(
-                "SELECT seq, status_index, status_changed_at_ms FROM complaints
-                 WHERE complaint_id = ?1",
-                params![complaint_id],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                },
-            )
-            .optional()?;
+        let row = status_row(&conn, complaint_id)?;
         let Some((seq, index, changed)) = row else {
             return Ok(None);
         };
@@ -275,20 +262,7 @@ impl Store {
         step_ms: i64,
     ) -> anyhow::Result<Option<Status>> {
         let conn = self.lock();
-        let row = conn
-            .query_row(
-                "SELECT seq, status_index, status_changed_at_ms FROM complaints
-                 WHERE complaint_id = ?1",
-                params![complaint_id],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                },
-            )
-            .optional()?;
+        let row = status_row(&conn, complaint_id)?;
         let Some((seq, index, changed)) = row else {
             return Ok(None);
         };
@@ -381,6 +355,18 @@ impl Store {
             )
             .optional()?)
     }
+}
+
+/// A complaint's `(seq, status_index, status_changed_at_ms)`, if it exists.
+fn status_row(conn: &Connection, complaint_id: &str) -> anyhow::Result<Option<(i64, i64, i64)>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, status_index, status_changed_at_ms FROM complaints
+             WHERE complaint_id = ?1",
+            params![complaint_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?)
 }
 
 /// Applies the automatic status steps due since the last change and persists them.

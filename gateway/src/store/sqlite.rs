@@ -171,11 +171,12 @@ fn insert_all(
     Ok(results)
 }
 
-fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<Inserted> {
-    let prior = tx
+/// The report stored earlier under this idempotency key, if any.
+fn find_prior(conn: &Connection, idempotency_key: &str) -> anyhow::Result<Option<Prior>> {
+    Ok(conn
         .query_row(
             "SELECT tracking_id, fingerprint FROM reports WHERE idempotency_key = ?1",
-            [&r.idempotency_key],
+            [idempotency_key],
             |row| {
                 Ok(Prior {
                     tracking_id: row.get(0)?,
@@ -183,8 +184,11 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<I
                 })
             },
         )
-        .optional()?;
-    if let Some(prior) = prior {
+        .optional()?)
+}
+
+fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<Inserted> {
+    if let Some(prior) = find_prior(tx, &r.idempotency_key)? {
         return Ok(Inserted::KeyTaken(prior));
     }
     tx.execute(
@@ -223,19 +227,7 @@ fn files_from_json(text: &str) -> Vec<StoredFile> {
 
 impl Store for SqliteStore {
     fn prior(&self, idempotency_key: &str) -> anyhow::Result<Option<Prior>> {
-        let conn = self.conn();
-        Ok(conn
-            .query_row(
-                "SELECT tracking_id, fingerprint FROM reports WHERE idempotency_key = ?1",
-                [idempotency_key],
-                |row| {
-                    Ok(Prior {
-                        tracking_id: row.get(0)?,
-                        fingerprint: row.get(1)?,
-                    })
-                },
-            )
-            .optional()?)
+        find_prior(&self.conn(), idempotency_key)
     }
 
     fn insert(&self, r: &NewReport) -> anyhow::Result<Inserted> {
