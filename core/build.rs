@@ -44,6 +44,12 @@ fn main() {
     emit(&mut src, "PROVINCES", &provinces);
     emit(&mut src, "REGENCIES", &regencies);
     emit(&mut src, "HISTORICAL", &historical);
+    // Codes alone, as numbers: what validation needs. A build that never lists regions (the
+    // widget, which fetches names from the gateway) links only these, not the names.
+    emit_codes(&mut src, "PROVINCE_CODES", provinces.keys());
+    emit_codes(&mut src, "REGENCY_CODES", regencies.keys());
+    emit_codes(&mut src, "HISTORICAL_PROVINCE_CODES", historical.keys().filter(|c| c.len() == 2));
+    emit_codes(&mut src, "HISTORICAL_REGENCY_CODES", historical.keys().filter(|c| c.len() == 4));
     fs::write(Path::new(&out).join("regions.rs"), src).expect("write regions.rs");
 
     // Without the feature the kecamatan are neither read nor generated, so they cannot end up
@@ -118,4 +124,12 @@ fn emit(src: &mut String, name: &str, rows: &BTreeMap<String, String>) {
         writeln!(src, "    Region {{ code: {code:?}, name: {region:?} }},").unwrap();
     }
     src.push_str("];\n");
+}
+
+/// `static NAME: [u16; n]`: the codes (all of one length, so numeric order is code order).
+fn emit_codes<'a>(src: &mut String, name: &str, codes: impl Iterator<Item = &'a String>) {
+    let codes: Vec<u16> = codes
+        .map(|c| c.parse().expect("codes are checked to be digits"))
+        .collect();
+    writeln!(src, "static {name}: [u16; {}] = {codes:?};", codes.len()).unwrap();
 }

@@ -3,7 +3,6 @@
 use std::rc::Rc;
 
 use lapor_core::messages::{field_error_message, message, Lang};
-use lapor_core::region::{provinces, regencies_of};
 use lapor_core::{Classification, Date, Field, FieldError};
 use yew::prelude::*;
 
@@ -12,7 +11,7 @@ use crate::components::{
     LocationFields, Notice, Receipt, SelectField, SendStatus, SummaryItem, TextField,
 };
 use crate::hooks::{
-    new_idempotency_key, use_config, use_copy, use_districts, use_files, use_submit, Districts,
+    new_idempotency_key, use_config, use_copy, use_files, use_regions, use_submit, Regions,
 };
 use crate::i18n::{fill, texts, type_name, Texts, MISSING_ENDPOINT};
 use crate::state::{dom_id, reduce, Action, Failure, FormState, Input, Phase};
@@ -66,7 +65,12 @@ fn ReportForm(props: &ReportFormProps) -> Html {
     let dispatch = state.dispatcher();
     let act = dispatch.to_callback();
     use_config(props.endpoint.clone(), dispatch.clone());
-    let districts = use_districts(
+    let provinces = use_regions(props.endpoint.clone(), AttrValue::Static(""));
+    let regencies = use_regions(
+        props.endpoint.clone(),
+        AttrValue::from(state.province.clone()),
+    );
+    let districts = use_regions(
         props.endpoint.clone(),
         AttrValue::from(state.regency.clone()),
     );
@@ -199,21 +203,19 @@ fn ReportForm(props: &ReportFormProps) -> Html {
         ],
     );
 
-    let regions = |list: &'static [lapor_core::region::Region]| -> Vec<(AttrValue, AttrValue)> {
-        list.iter()
-            .map(|r| (AttrValue::Static(r.code), AttrValue::Static(r.name)))
-            .collect()
+    // Why a list is empty: loading, or failed (and retried). The kecamatan is optional, so
+    // its failure note says the report can go without it.
+    let list_note = |r: &Regions| match r {
+        Regions::Loading => Some(AttrValue::Static(t.regions_loading)),
+        Regions::Failed => Some(AttrValue::Static(t.regions_failed)),
+        _ => None,
     };
-    let regencies = if state.province.is_empty() {
-        Vec::new()
-    } else {
-        regions(regencies_of(&state.province))
-    };
-    let (district_list, district_note) = match &districts {
-        Districts::Loaded(list) => ((**list).clone(), None),
-        Districts::Loading => (Vec::new(), Some(AttrValue::Static(t.districts_loading))),
-        Districts::Failed => (Vec::new(), Some(AttrValue::Static(t.districts_failed))),
-        Districts::None => (Vec::new(), None),
+    let province_note = list_note(&provinces);
+    let regency_note = list_note(&regencies);
+    let district_note = match &districts {
+        Regions::Loading => Some(AttrValue::Static(t.districts_loading)),
+        Regions::Failed => Some(AttrValue::Static(t.districts_failed)),
+        _ => None,
     };
     let named = |list: &[lapor_core::Named]| -> Vec<(AttrValue, AttrValue)> {
         list.iter()
@@ -319,7 +321,8 @@ fn ReportForm(props: &ReportFormProps) -> Html {
                     choose_regency_first={t.choose_regency_first}
                     province={AttrValue::from(state.province.clone())} regency={AttrValue::from(state.regency.clone())}
                     district={AttrValue::from(state.district.clone())}
-                    provinces={regions(provinces())} {regencies} districts={district_list} {district_note}
+                    provinces={provinces.list()} regencies={regencies.list()} districts={districts.list()}
+                    {province_note} {regency_note} {district_note}
                     province_errors={errors_at("lapor-province")} regency_errors={errors_at("lapor-regency")}
                     onprovince={edit(Input::Province)} onregency={edit(Input::Regency)} ondistrict={edit(Input::District)} />
                 if !config.institutions.is_empty() {

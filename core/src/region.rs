@@ -51,13 +51,13 @@ pub fn historical_codes() -> &'static [Region] {
 
 /// Whether a 2-digit code is a province of the current edition or a historical one.
 pub fn is_known_nik_province(code: &str) -> bool {
-    province(code).is_some() || find(&HISTORICAL, code).is_some()
+    code.len() == 2 && (has(&PROVINCE_CODES, code) || has(&HISTORICAL_PROVINCE_CODES, code))
 }
 
 /// Whether a 4-digit code is a regency of the current edition or a historical one
 /// (NIKs keep the code they were issued with).
 pub fn is_known_nik_regency(code: &str) -> bool {
-    regency(code).is_some() || (code.len() == 4 && find(&HISTORICAL, code).is_some())
+    code.len() == 4 && (has(&REGENCY_CODES, code) || has(&HISTORICAL_REGENCY_CODES, code))
 }
 
 /// Whether `code` is a Kemendagri province, regency or kecamatan code of the current edition.
@@ -68,12 +68,12 @@ pub fn is_known_location(code: &str) -> bool {
         return false;
     }
     match code.len() {
-        2 => province(code).is_some(),
-        4 => regency(code).is_some(),
+        2 => has(&PROVINCE_CODES, code),
+        4 => has(&REGENCY_CODES, code),
         #[cfg(feature = "districts")]
         6 => district(code).is_some(),
         #[cfg(not(feature = "districts"))]
-        6 => regency(&code[..4]).is_some(),
+        6 => has(&REGENCY_CODES, &code[..4]),
         _ => false,
     }
 }
@@ -102,6 +102,12 @@ include!(concat!(env!("OUT_DIR"), "/regions.rs"));
 #[cfg(feature = "districts")]
 include!(concat!(env!("OUT_DIR"), "/districts.rs"));
 
+/// Whether the table of numeric codes holds `code` (digits only; callers check the length).
+fn has(codes: &[u16], code: &str) -> bool {
+    code.bytes().all(|b| b.is_ascii_digit())
+        && code.parse::<u16>().is_ok_and(|n| codes.binary_search(&n).is_ok())
+}
+
 fn find(table: &'static [Region], code: &str) -> Option<Region> {
     let i = table.binary_search_by(|r| r.code.cmp(code)).ok()?;
     Some(table[i])
@@ -117,4 +123,32 @@ fn children(table: &'static [Region], parent: &str, len: usize) -> &'static [Reg
     let start = table.partition_point(|r| &r.code[..len] < parent);
     let end = start + table[start..].partition_point(|r| &r.code[..len] == parent);
     &table[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The numeric code tables that validation uses hold exactly the codes of the named tables.
+    #[test]
+    fn code_tables_match_the_named_tables() {
+        let numbers = |t: &[Region], len: usize| -> Vec<u16> {
+            t.iter()
+                .filter(|r| r.code.len() == len)
+                .map(|r| r.code.parse().unwrap())
+                .collect()
+        };
+        assert_eq!(numbers(&PROVINCES, 2), PROVINCE_CODES);
+        assert_eq!(numbers(&REGENCIES, 4), REGENCY_CODES);
+        assert_eq!(numbers(&HISTORICAL, 2), HISTORICAL_PROVINCE_CODES);
+        assert_eq!(numbers(&HISTORICAL, 4), HISTORICAL_REGENCY_CODES);
+        assert_eq!(PROVINCE_CODES.len(), 38);
+        assert!(REGENCY_CODES.len() > 500);
+        assert!(!HISTORICAL_REGENCY_CODES.is_empty());
+        for code in ["32", "3273", "9101"] {
+            assert!(is_known_nik_province(&code[..2]), "{code}");
+        }
+        assert!(!is_known_nik_regency("3299"));
+        assert!(!is_known_location("32a"));
+    }
 }

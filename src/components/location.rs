@@ -19,7 +19,11 @@ pub struct LocationFieldsProps {
     pub provinces: Vec<(AttrValue, AttrValue)>,
     pub regencies: Vec<(AttrValue, AttrValue)>,
     pub districts: Vec<(AttrValue, AttrValue)>,
-    /// Why the kecamatan list is empty, if it is loading or failed.
+    /// Why a list is empty, if it is loading or failed.
+    #[prop_or_default]
+    pub province_note: Option<AttrValue>,
+    #[prop_or_default]
+    pub regency_note: Option<AttrValue>,
     #[prop_or_default]
     pub district_note: Option<AttrValue>,
     #[prop_or_default]
@@ -48,10 +52,10 @@ pub fn LocationFields(props: &LocationFieldsProps) -> Html {
         <fieldset class="lapor-fieldset">
             <legend class="lapor-legend">{ props.legend.clone() }</legend>
             <SelectField id="lapor-province" label={props.province_label.clone()} value={props.province.clone()}
-                placeholder={props.choose.clone()} options={props.provinces.clone()}
+                placeholder={props.choose.clone()} options={props.provinces.clone()} hint={props.province_note.clone()}
                 errors={props.province_errors.clone()} onchange={props.onprovince.clone()} />
             <SelectField id="lapor-regency" label={props.regency_label.clone()} value={props.regency.clone()}
-                placeholder={regency_placeholder} options={props.regencies.clone()}
+                placeholder={regency_placeholder} options={props.regencies.clone()} hint={props.regency_note.clone()}
                 errors={props.regency_errors.clone()} onchange={props.onregency.clone()} />
             <SelectField id="lapor-district" label={props.district_label.clone()} optional={props.optional.clone()}
                 value={props.district.clone()} placeholder={district_placeholder} options={props.districts.clone()}
