@@ -24,6 +24,15 @@ for tool in wasm-pack wasm-bindgen wasm-opt terser; do
   command -v "$tool" >/dev/null || { log "$tool not found: run scripts/setup.sh"; exit 1; }
 done
 
+# Panic locations name their source file; without the registry's and this checkout's absolute
+# prefixes those names are shorter (about 0.7 KB gzip less), and say nothing of the machine.
+REGISTRY_SRC="${CARGO_HOME:-$HOME/.cargo}/registry/src"
+REMAP=(--remap-path-prefix="$ROOT=")
+for index in "$REGISTRY_SRC"/*/; do
+  [ -d "$index" ] && REMAP+=(--remap-path-prefix="${index%/}=")
+done
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${REMAP[*]}"
+
 log "wasm-pack build (release, --target web)"
 wasm-pack --log-level warn build --release --target web --no-typescript --out-dir pkg
 

@@ -19,6 +19,12 @@ mod hooks;
 #[cfg(target_arch = "wasm32")]
 pub use entry::{mount, WidgetHandle};
 
+// Single-threaded: the widget's Wasm has no threads (no shared memory, no atomics feature).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
 #[cfg(target_arch = "wasm32")]
 mod entry {
     use lapor_core::messages::Lang;
