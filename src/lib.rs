@@ -15,6 +15,8 @@ mod app;
 mod components;
 #[cfg(target_arch = "wasm32")]
 mod hooks;
+#[cfg(target_arch = "wasm32")]
+pub mod photo;
 
 #[cfg(target_arch = "wasm32")]
 pub use entry::{mount, WidgetHandle};

@@ -18,6 +18,9 @@ use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement, ShadowRo
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "web/photo.rs"]
+mod photo;
+
 const UNREACHABLE: &str = "http://127.0.0.1:9/api/v1";
 
 /// One widget on the test page, and what the citizen sees of it.

@@ -1,0 +1,58 @@
+// The browser's image codecs for src/photo.rs, which decides what to ask of them. Written in
+// JavaScript because every call here would cost more Wasm as Rust bindings than it costs
+// bytes here. Every export returns a promise and never throws synchronously.
+//
+// Main-thread cost, measured in headless Chromium 156 on a 12-megapixel photo: decoding a Blob
+// with createImageBitmap runs off the main thread (no long task), but a resize requested in
+// the same call (resizeWidth/resizeHeight) runs on it, 60-130 ms at once; so decode() decodes
+// at full size and scale() draws the picture smaller in strips of about 2 megapixels of
+// source each (15-25 ms each), letting the page run between them. Encoding a 3-megapixel JPEG
+// is 35-45 ms of main-thread work in one piece: no browser offers an encoder off the thread
+// without a Worker, and the widget cannot start one (its script is from another origin).
+
+const tick = () => new Promise((resolve) => setTimeout(resolve));
+
+/** An ImageBitmap of the whole picture, turned upright by its EXIF orientation. */
+export const decode = async (blob) => createImageBitmap(blob, { imageOrientation: "from-image" });
+
+/** The picture scaled to w x h, on white (a transparent PNG made JPEG must not turn black). */
+export async function scale(bitmap, w, h) {
+  const canvas = self.OffscreenCanvas
+    ? new OffscreenCanvas(w, h)
+    : Object.assign(document.createElement("canvas"), { width: w, height: h });
+  const g = canvas.getContext("2d");
+  g.fillStyle = "#fff";
+  g.fillRect(0, 0, w, h);
+  g.imageSmoothingQuality = "high";
+  const sw = bitmap.width;
+  const k = bitmap.height / h;
+  const strips = Math.ceil((sw * bitmap.height) / 2e6);
+  for (let i = 1, y = 0, next; i <= strips; i++, y = next) {
+    next = Math.round((h * i) / strips);
+    g.drawImage(bitmap, 0, y * k, sw, (next - y) * k, 0, y, w, next - y);
+    // Reading a pixel makes the canvas draw now, not all strips at once when encoding.
+    g.getImageData(0, 0, 1, 1);
+    await tick();
+  }
+  return canvas;
+}
+
+/** The canvas encoded as `type` (quality 0-1 for JPEG). */
+export const encode = async (canvas, type, quality) =>
+  canvas.convertToBlob
+    ? canvas.convertToBlob({ type, quality })
+    : new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject()), type, quality));
+
+/** A Blob of a copy of `bytes`. */
+export const blob = (bytes, type) => new Blob([bytes], { type });
+
+/** Draws the centre square of the picture in `blob` into `canvas`, `edge` pixels a side. */
+export async function thumb(blob, canvas, edge) {
+  const bitmap = await decode(blob);
+  const s = Math.min(bitmap.width, bitmap.height);
+  canvas.width = canvas.height = edge;
+  const g = canvas.getContext("2d");
+  g.imageSmoothingQuality = "high";
+  g.drawImage(bitmap, (bitmap.width - s) / 2, (bitmap.height - s) / 2, s, s, 0, 0, edge, edge);
+  bitmap.close();
+}
