@@ -70,7 +70,9 @@ install_if_changed "$CACHE/opt.wasm" "$OUT/$WASM_NAME"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-sed "s/lapor_widget_bg\.wasm/$WASM_NAME/g" pkg/lapor_widget.js >"$TMP/glue.src.js"
+# The JS snippets (src/io.js, src/photo.js) go into the glue: one file, one request.
+node scripts/inline-snippets.mjs pkg/lapor_widget.js pkg >"$TMP/glue.inlined.js"
+sed "s/lapor_widget_bg\.wasm/$WASM_NAME/g" "$TMP/glue.inlined.js" >"$TMP/glue.src.js"
 # The glue is wasm-bindgen's readable output; minified it is a quarter smaller after gzip.
 # Exports keep their names (an ES module), so the loader's imports still match.
 terser "$TMP/glue.src.js" --module --compress --mangle --output "$TMP/glue.js"
@@ -78,11 +80,8 @@ GLUE_HASH="$(sha "$TMP/glue.js" | cut -c1-8)"
 GLUE_NAME="lapor_widget-$GLUE_HASH.js"
 install_if_changed "$TMP/glue.js" "$OUT/$GLUE_NAME"
 
-# wasm-bindgen puts `inline_js` / `module = …` snippets next to the glue; keep them there.
-if [ -d pkg/snippets ]; then
-  log "copying pkg/snippets (imported by the glue by relative path)"
-  rm -rf "$OUT/snippets" && cp -r pkg/snippets "$OUT/snippets"
-fi
+# The snippets are in the glue now: no snippets directory is served.
+rm -rf "$OUT/snippets"
 
 # The loader: hashed names in, then a small safe shrink: whole-line // comments, block
 # comments that start a line (not the /*! header) and indentation go; code lines are kept

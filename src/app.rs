@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use lapor_core::messages::{field_error_message, message, Lang};
-use lapor_core::{Classification, Date, Field, FieldError};
+use lapor_core::attachment::{sniff, FileKind};
+use lapor_core::{Classification, Code, Date, Field, FieldError};
 use yew::prelude::*;
 
 use crate::components::{
@@ -11,10 +12,11 @@ use crate::components::{
     LocationFields, Notice, Receipt, SelectField, SendStatus, SummaryItem, TextField,
 };
 use crate::hooks::{
-    new_idempotency_key, use_config, use_copy, use_files, use_regions, use_submit, Regions,
+    new_idempotency_key, use_config, use_copy, use_files, use_persistence, use_regions, use_submit,
+    Regions,
 };
 use crate::i18n::{fill, texts, type_name, Texts, MISSING_ENDPOINT};
-use crate::state::{dom_id, reduce, Action, Failure, FormState, Input, Phase};
+use crate::state::{dom_id, reduce, Action, Failure, FormState, Input, Phase, Refusal};
 
 impl Reducible for FormState {
     type Action = Action;
@@ -32,6 +34,9 @@ pub struct AppProps {
     pub lang: Lang,
     /// Called with the tracking id once the gateway confirmed a report.
     pub onsubmitted: Callback<AttrValue>,
+    /// Which widget this is, for its draft and its waiting report: the endpoint, the page
+    /// and the widget's place on it (see `entry::scope`).
+    pub scope: AttrValue,
 }
 
 /// The widget: the form, or a message in its place when it has no endpoint.
@@ -39,7 +44,8 @@ pub struct AppProps {
 pub fn App(props: &AppProps) -> Html {
     match &props.endpoint {
         Some(endpoint) => html! {
-            <ReportForm endpoint={endpoint.clone()} lang={props.lang} onsubmitted={props.onsubmitted.clone()} />
+            <ReportForm endpoint={endpoint.clone()} lang={props.lang} onsubmitted={props.onsubmitted.clone()}
+                scope={props.scope.clone()} />
         },
         None => html! { <Notice message={MISSING_ENDPOINT} /> },
     }
@@ -50,6 +56,7 @@ struct ReportFormProps {
     endpoint: AttrValue,
     lang: Lang,
     onsubmitted: Callback<AttrValue>,
+    scope: AttrValue,
 }
 
 /// Today in Asia/Jakarta (UTC+7), the contract's time zone, from the browser's clock.
@@ -74,14 +81,19 @@ fn ReportForm(props: &ReportFormProps) -> Html {
         props.endpoint.clone(),
         AttrValue::from(state.regency.clone()),
     );
-    let (files, onpick) = use_files(dispatch.clone());
+    let (files, onpick) = use_files(
+        dispatch.clone(),
+        state.config.attachments.max_file_bytes,
+    );
     use_submit(
         props.endpoint.clone(),
+        props.scope.clone(),
         &state,
         dispatch.clone(),
-        files,
+        files.clone(),
         props.onsubmitted.clone(),
     );
+    let persistence = use_persistence(props.scope.clone(), &state, dispatch.clone(), files.clone());
 
     // Focus moves to the error summary after every failed submit, and to the receipt.
     let summary_ref = use_node_ref();
@@ -117,6 +129,19 @@ fn ReportForm(props: &ReportFormProps) -> Html {
         return html! {
             <div class="lapor-widget" lang={lang.as_str()}>
                 <Receipt {tracking_id} texts={t} {copy_status} node_ref={receipt_ref} {oncopy} {onnew} />
+            </div>
+        };
+    }
+
+    if state.phase == Phase::Queued {
+        let onclick = act.reform(|_: MouseEvent| Action::Retry);
+        return html! {
+            <div class="lapor-widget" lang={lang.as_str()}>
+                <section class="lapor-info" role="status" aria-labelledby="lapor-queued-title">
+                    <h2 id="lapor-queued-title" class="lapor-title">{ t.queued_title }</h2>
+                    <p>{ t.queued_body }</p>
+                    <button type="button" class="lapor-button lapor-button--secondary" {onclick}>{ t.queued_retry }</button>
+                </section>
             </div>
         };
     }
@@ -246,27 +271,57 @@ fn ReportForm(props: &ReportFormProps) -> Html {
         ],
     );
     let accept = accept_attribute(&a.types);
+    let bytes = |n: u64| lapor_core::messages::format_bytes(n, lang);
     let file_rows: Vec<FileRow> = state
         .attachments
         .iter()
-        .map(|f| FileRow {
-            id: f.id,
-            name: f.name.clone().into(),
-            size: lapor_core::messages::format_bytes(f.size, lang).into(),
-            remove_label: fill(t.remove_file, &[("name", &f.name)]).into(),
+        .map(|f| {
+            let kind = sniff(&f.head);
+            let image = matches!(kind, Some(FileKind::Jpeg | FileKind::Png));
+            let note = if !f.ready {
+                Some(fill(t.file_working, &[("percent", &f.progress.to_string())]))
+            } else if image && f.size != f.original_size {
+                Some(format!(
+                    "{}; {}",
+                    fill(t.file_resized, &[("size", &bytes(f.original_size))]),
+                    t.file_cleaned
+                ))
+            } else if image {
+                Some(t.file_cleaned.to_owned())
+            } else {
+                None
+            };
+            FileRow {
+                id: f.id,
+                name: f.name.clone().into(),
+                kind: AttrValue::Static(kind.map_or("", |k| type_name(k.mime()))),
+                size: bytes(f.size).into(),
+                note: note.map(AttrValue::from),
+                ready: f.ready,
+                thumbnail: (image && f.ready)
+                    .then(|| files.get(f.id).map(|(_, blob)| blob))
+                    .flatten(),
+                remove_label: fill(t.remove_file, &[("name", &f.name)]).into(),
+            }
         })
         .collect();
     let refused: Vec<AttrValue> = state
         .refused
         .iter()
         .map(|r| {
-            let reason = field_error_message(&r.error, lang, config);
-            format!(
-                "{} ({}): {reason}",
-                r.name,
-                lapor_core::messages::format_bytes(r.size, lang)
-            )
-            .into()
+            let reason = match &r.why {
+                Refusal::Rule(e) => {
+                    let advice = match e.code {
+                        Code::FileTooLarge | Code::TotalTooLarge => t.advice_too_large,
+                        Code::FileType | Code::FileTypeMismatch => t.advice_type,
+                        _ => "",
+                    };
+                    format!("{} {advice}", field_error_message(e, lang, config))
+                }
+                Refusal::Undecodable => t.refused_undecodable.to_owned(),
+                Refusal::CannotFit => t.refused_cannot_fit.to_owned(),
+            };
+            format!("{} ({}): {}", r.name, bytes(r.size), reason.trim_end()).into()
         })
         .collect();
 
@@ -297,6 +352,13 @@ fn ReportForm(props: &ReportFormProps) -> Html {
             <form class="lapor-form" novalidate=true {onsubmit} aria-labelledby="lapor-form-title">
                 <h2 id="lapor-form-title" class="lapor-title">{ t.form_title }</h2>
                 <p class="lapor-intro">{ t.form_intro }</p>
+                if state.restored {
+                    <div class="lapor-info" role="status">
+                        <p>{ t.restored }</p>
+                        <button type="button" class="lapor-button lapor-button--secondary"
+                            onclick={act.reform(|_: MouseEvent| Action::DiscardDraft)}>{ t.discard_draft }</button>
+                    </div>
+                }
                 if !summary.is_empty() {
                     <ErrorSummary title={t.summary_title} items={summary} node_ref={summary_ref} />
                 }
@@ -363,8 +425,12 @@ fn ReportForm(props: &ReportFormProps) -> Html {
                         onchange={act.reform(Action::SetSecret)} />
                 </fieldset>
                 <SendStatus {progress} sending_label={t.sending} {failure} kept={t.failure_kept} retry={t.retry} {onretry} />
+                if state.submit_pending.is_some() {
+                    <p class="lapor-info" role="status">{ t.waiting_files }</p>
+                }
                 // Never disabled: a second click while sending is ignored by the form state instead.
                 <button type="submit" class="lapor-button">{ t.submit }</button>
+                <p class="lapor-saved" aria-live="polite">{ for persistence.saved.then_some(t.draft_saved) }</p>
             </form>
         </div>
     }

@@ -114,18 +114,36 @@ mod entry {
         if root.append_child(&container).is_err() {
             return inert;
         }
+        let scope = scope(&host, endpoint.as_deref().unwrap_or_default()).into();
         let onsubmitted =
             Callback::from(move |tracking_id: AttrValue| dispatch_submitted(&host, &tracking_id));
         let props = AppProps {
             endpoint,
             lang,
             onsubmitted,
+            scope,
         };
         let app = Renderer::<App>::with_root_and_props(container.clone(), props).render();
         WidgetHandle {
             app: Some(app),
             container: Some(container),
         }
+    }
+
+    /// Which widget this is, for its draft and its waiting report: the gateway, the page's path
+    /// and the widget's place among the widgets of the page (`data-lapor-widget` marks them),
+    /// so that two widgets on one page, or the same widget on two pages, keep two drafts.
+    fn scope(host: &Element, endpoint: &str) -> String {
+        let _ = host.set_attribute("data-lapor-widget", "");
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        let place = host
+            .owner_document()
+            .and_then(|d| d.query_selector_all("[data-lapor-widget]").ok())
+            .and_then(|all| (0..all.length()).find(|&i| all.get(i).is_some_and(|n| n == **host)))
+            .unwrap_or(0);
+        format!("{endpoint} {path} {place}")
     }
 
     /// The endpoint without a trailing slash, if it is an absolute `http(s)` URL.

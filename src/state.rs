@@ -30,15 +30,33 @@ pub enum Input {
 }
 
 /// A file the citizen picked, as far as the form needs to know it. The bytes stay in the
-/// browser (`app.rs` keeps the `File` objects by [`Attachment::id`]).
+/// browser (the files hook keeps the blobs by [`Attachment::id`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
-    /// Unique within one page load; ties this entry to its browser `File`.
+    /// Unique within one page load; ties this entry to its browser blob.
     pub id: u32,
     pub name: String,
+    /// The size of what will be sent (before preparation: of what was picked).
     pub size: u64,
+    /// The size of the file as picked.
+    pub original_size: u64,
     /// The leading bytes, for core's type sniffing.
     pub head: Vec<u8>,
+    /// False while a photo is being made to fit and cleaned of its metadata.
+    pub ready: bool,
+    /// How far that is, in percent.
+    pub progress: u8,
+}
+
+/// Why a picked file was not attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// One of core's rules (type, size, count, total).
+    Rule(FieldError),
+    /// An image the browser cannot decode (a HEIC photo, a damaged file).
+    Undecodable,
+    /// An image that stays over the limit even at the smallest size tried.
+    CannotFit,
 }
 
 /// A picked file that was not attached, and why (never dropped silently).
@@ -46,7 +64,48 @@ pub struct Attachment {
 pub struct Refused {
     pub name: String,
     pub size: u64,
-    pub error: FieldError,
+    pub why: Refusal,
+}
+
+impl Refused {
+    /// The rule's code, for a file refused by one of core's rules.
+    pub fn code(&self) -> Option<Code> {
+        match &self.why {
+            Refusal::Rule(e) => Some(e.code),
+            _ => None,
+        }
+    }
+}
+
+/// What a draft keeps of the form: everything but the NIK (drafts outlive the visit, and
+/// computers in internet cafés are shared) and the attachments (kept as blobs beside it).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Draft {
+    pub classification: String,
+    pub title: String,
+    pub content: String,
+    pub incident_date: String,
+    pub province: String,
+    pub regency: String,
+    pub district: String,
+    pub institution: String,
+    pub category: String,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub anonymous: bool,
+    pub secret: bool,
+}
+
+impl Draft {
+    /// Whether the citizen has typed or chosen anything worth keeping.
+    pub fn is_empty(&self) -> bool {
+        Draft {
+            classification: self.classification.clone(),
+            ..Draft::default()
+        } == *self
+    }
 }
 
 /// Why a send failed, as the citizen is told.
@@ -74,6 +133,9 @@ pub enum Phase {
         total: u64,
     },
     Failed(Failure),
+    /// No connection: the report is stored on this device and goes when the connection is
+    /// back (while the page is open, or on the next visit to this site).
+    Queued,
     /// The gateway confirmed with `201`/`200`.
     Done {
         tracking_id: String,
@@ -129,6 +191,11 @@ pub struct FormState {
     pub summary_focus: u32,
     /// How many sends this form started, a new report included.
     pub sends: u32,
+    /// A submit made while photos were still being prepared: it goes ahead, with this fresh
+    /// key, once they are ready.
+    pub submit_pending: Option<String>,
+    /// The form was restored from a draft (the notice with "Hapus draf" shows).
+    pub restored: bool,
 }
 
 /// Everything that can happen to the form.
@@ -140,6 +207,23 @@ pub enum Action {
     SetAnonymous(bool),
     SetSecret(bool),
     FilesPicked(Vec<Attachment>),
+    /// A photo made to fit: what will be sent instead of what was picked.
+    FilePrepared {
+        id: u32,
+        name: String,
+        size: u64,
+        head: Vec<u8>,
+    },
+    /// How far the preparation of a photo is, in percent.
+    FileProgress {
+        id: u32,
+        percent: u8,
+    },
+    /// A photo that could not be prepared: it is refused, with why.
+    FileFailed {
+        id: u32,
+        why: Refusal,
+    },
     RemoveFile(u32),
     /// Submit (or retry). `fresh_key` is used only if this report has no key yet.
     Submit {
@@ -155,6 +239,18 @@ pub enum Action {
     /// A `422`: the gateway's field errors.
     ServerErrors(Vec<FieldError>),
     SendFailed(Failure),
+    /// No answer, and the report is stored on this device to be sent later.
+    Queued,
+    /// Send a stored report again (the connection is back, or the citizen asked), same key.
+    Retry,
+    /// A report stored on this device at an earlier visit (its key): send it now.
+    Resume {
+        idempotency_key: String,
+    },
+    /// A draft found on this device, with its attachments.
+    Restore(Draft, Vec<Attachment>),
+    /// "Hapus draf": an empty form.
+    DiscardDraft,
     /// "Buat laporan baru": an empty form, keeping the configuration.
     Reset,
 }
@@ -189,7 +285,43 @@ impl FormState {
             outgoing: None,
             summary_focus: 0,
             sends: 0,
+            submit_pending: None,
+            restored: false,
         }
+    }
+
+    /// What a draft of the form as it is now keeps.
+    pub fn draft(&self) -> Draft {
+        Draft {
+            classification: self.classification.as_str().to_owned(),
+            title: self.title.clone(),
+            content: self.content.clone(),
+            incident_date: self.incident_date.clone(),
+            province: self.province.clone(),
+            regency: self.regency.clone(),
+            district: self.district.clone(),
+            institution: self.institution.clone(),
+            category: self.category.clone(),
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            anonymous: self.anonymous,
+            secret: self.secret,
+        }
+    }
+
+    /// The submit made while photos were being prepared, once they all are.
+    fn submit_if_pending(&mut self) {
+        if self.files_ready() {
+            if let Some(fresh_key) = self.submit_pending.take() {
+                reduce(self, Action::Submit { fresh_key });
+            }
+        }
+    }
+
+    /// Whether every attachment is ready to be sent.
+    pub fn files_ready(&self) -> bool {
+        self.attachments.iter().all(|a| a.ready)
     }
 
     /// The classifications offered: those of `/config` that this version knows, all three if
@@ -248,7 +380,9 @@ impl FormState {
         let mut errors = validate_report(&self.report(), &ctx)
             .err()
             .unwrap_or_default();
-        let infos: Vec<AttachmentInfo<'_>> = self.attachments.iter().map(info).collect();
+        let max = self.config.attachments.max_file_bytes;
+        let infos: Vec<AttachmentInfo<'_>> =
+            self.attachments.iter().map(|a| info(a, max)).collect();
         errors.extend(check_attachments(&infos, &self.config.attachments));
         sort_by_form_order(&mut errors);
         errors
@@ -314,11 +448,7 @@ impl FormState {
         self.refused.clear();
         let limits = &self.config.attachments;
         for file in picked {
-            let head = AttachmentInfo {
-                name: &file.name,
-                size: file.size,
-                head: &file.head,
-            };
+            let head = info(&file, limits.max_file_bytes);
             // The file alone: its type and size.
             let own = check_attachments(&[head], limits);
             if let Some(error) = own.into_iter().find(|e| e.field == Field::Attachment(0)) {
@@ -326,19 +456,23 @@ impl FormState {
                 self.refused.push(Refused {
                     name: file.name,
                     size: file.size,
-                    error,
+                    why: Refusal::Rule(error),
                 });
                 continue;
             }
             // The file with those already attached: the count and the total.
-            let mut infos: Vec<AttachmentInfo<'_>> = self.attachments.iter().map(info).collect();
+            let mut infos: Vec<AttachmentInfo<'_>> = self
+                .attachments
+                .iter()
+                .map(|a| info(a, limits.max_file_bytes))
+                .collect();
             infos.push(head);
             let set = check_attachments(&infos, limits);
             if let Some(error) = set.into_iter().find(|e| e.field == Field::Attachments) {
                 self.refused.push(Refused {
                     name: file.name,
                     size: file.size,
-                    error,
+                    why: Refusal::Rule(error),
                 });
                 continue;
             }
@@ -403,6 +537,38 @@ pub fn reduce(state: &mut FormState, action: Action) {
             state.accept_files(files);
             state.revalidate(&[Field::Attachments]);
         }
+        Action::FilePrepared {
+            id,
+            name,
+            size,
+            head,
+        } => {
+            if let Some(a) = state.attachments.iter_mut().find(|a| a.id == id) {
+                a.name = name;
+                a.size = size;
+                a.head = head;
+                a.ready = true;
+            }
+            state.revalidate(&[Field::Attachments]);
+            state.submit_if_pending();
+        }
+        Action::FileProgress { id, percent } => {
+            if let Some(a) = state.attachments.iter_mut().find(|a| a.id == id && !a.ready) {
+                a.progress = percent.min(100);
+            }
+        }
+        Action::FileFailed { id, why } => {
+            if let Some(i) = state.attachments.iter().position(|a| a.id == id) {
+                let a = state.attachments.remove(i);
+                state.refused.push(Refused {
+                    name: a.name,
+                    size: a.original_size,
+                    why,
+                });
+            }
+            state.revalidate(&[Field::Attachments]);
+            state.submit_if_pending();
+        }
         Action::RemoveFile(id) => {
             state.attachments.retain(|a| a.id != id);
             // Indices of `attachments[i]` errors changed: recompute them from the files left.
@@ -414,8 +580,13 @@ pub fn reduce(state: &mut FormState, action: Action) {
             sort_by_form_order(&mut state.errors);
         }
         Action::Submit { fresh_key } => {
-            if state.is_sending() || matches!(state.phase, Phase::Done { .. }) {
+            if state.is_sending() || matches!(state.phase, Phase::Done { .. } | Phase::Queued) {
                 // A double click, or a click while the first request runs: never a second send.
+                return;
+            }
+            if !state.files_ready() {
+                // Photos are still being made to fit: the submit waits for them.
+                state.submit_pending = Some(fresh_key);
                 return;
             }
             state.update_warnings();
@@ -463,6 +634,62 @@ pub fn reduce(state: &mut FormState, action: Action) {
             state.summary_focus += 1;
         }
         Action::SendFailed(failure) => state.phase = Phase::Failed(failure),
+        Action::Queued => {
+            if state.is_sending() {
+                state.phase = Phase::Queued;
+            }
+        }
+        Action::Retry => {
+            if matches!(state.phase, Phase::Queued | Phase::Failed(_)) {
+                if let Some(outgoing) = state.outgoing.as_mut() {
+                    state.sends += 1;
+                    outgoing.attempt = state.sends;
+                    state.phase = Phase::Sending {
+                        loaded: 0,
+                        total: 0,
+                    };
+                }
+            }
+        }
+        Action::Resume { idempotency_key } => {
+            if state.phase == Phase::Editing && state.outgoing.is_none() {
+                state.sends += 1;
+                state.outgoing = Some(Outgoing {
+                    attempt: state.sends,
+                    report: state.report(),
+                    attachment_ids: state.attachments.iter().map(|a| a.id).collect(),
+                    idempotency_key,
+                });
+                state.phase = Phase::Sending {
+                    loaded: 0,
+                    total: 0,
+                };
+            }
+        }
+        Action::Restore(draft, attachments) => {
+            if let Some(kind) = Classification::ALL
+                .into_iter()
+                .find(|c| c.as_str() == draft.classification)
+            {
+                state.classification = kind;
+            }
+            state.title = draft.title;
+            state.content = draft.content;
+            state.incident_date = draft.incident_date;
+            state.province = draft.province;
+            state.regency = draft.regency;
+            state.district = draft.district;
+            state.institution = draft.institution;
+            state.category = draft.category;
+            state.name = draft.name;
+            state.phone = draft.phone;
+            state.email = draft.email;
+            state.anonymous = draft.anonymous;
+            state.secret = draft.secret;
+            state.attachments = attachments;
+            state.restored = true;
+        }
+        Action::DiscardDraft => reduce(state, Action::Reset),
         Action::Reset => {
             let mut fresh = FormState::new(state.lang, state.today);
             fresh.config = std::mem::take(&mut state.config);
@@ -527,10 +754,16 @@ fn same_field(a: Field, b: Field) -> bool {
     a == b || (is_attachment_field(a) && is_attachment_field(b))
 }
 
-fn info(a: &Attachment) -> AttachmentInfo<'_> {
+/// What core checks of an attachment. A photo still being made to fit counts at the most it
+/// will weigh, the per-file limit: its own size is not its final one.
+fn info(a: &Attachment, max_file_bytes: u64) -> AttachmentInfo<'_> {
     AttachmentInfo {
         name: &a.name,
-        size: a.size,
+        size: if a.ready {
+            a.size
+        } else {
+            a.size.min(max_file_bytes)
+        },
         head: &a.head,
     }
 }
@@ -600,7 +833,10 @@ mod tests {
             id,
             name: name.to_owned(),
             size,
+            original_size: size,
             head: head.to_vec(),
+            ready: true,
+            progress: 0,
         }
     }
 
@@ -881,7 +1117,7 @@ mod tests {
         let refused: Vec<(&str, Code)> = s
             .refused
             .iter()
-            .map(|r| (r.name.as_str(), r.error.code))
+            .map(|r| (r.name.as_str(), r.code().unwrap()))
             .collect();
         assert_eq!(
             refused,
@@ -903,7 +1139,7 @@ mod tests {
         assert_eq!(s.attachments.len(), 5);
         assert_eq!(s.refused.len(), 1);
         assert_eq!(
-            (s.refused[0].name.as_str(), s.refused[0].error.code),
+            (s.refused[0].name.as_str(), s.refused[0].code().unwrap()),
             ("f6.pdf", Code::TooManyFiles)
         );
         reduce(&mut s, Action::RemoveFile(3));
@@ -948,5 +1184,146 @@ mod tests {
         };
         reduce(&mut s, Action::ConfigLoaded(config));
         assert_eq!(s.classifications(), Classification::ALL);
+    }
+
+    /// A 5 MB photo while it is being made to fit.
+    fn photo_in_work(id: u32) -> Attachment {
+        Attachment {
+            ready: false,
+            ..file(id, "IMG_2041.jpg", 5_000_000, JPEG)
+        }
+    }
+
+    #[test]
+    fn an_oversized_photo_is_taken_in_and_waits_to_be_made_to_fit() {
+        let mut s = filled();
+        apply(&mut s, [Action::FilesPicked(vec![photo_in_work(1)])]);
+        assert!(s.refused.is_empty(), "{:?}", s.refused);
+        assert_eq!(s.attachments.len(), 1);
+        assert!(!s.files_ready());
+        // A submit now waits for the photo instead of sending without it or refusing it.
+        apply(&mut s, [submit()]);
+        assert_eq!(s.phase, Phase::Editing);
+        assert!(s.outgoing.is_none());
+        apply(
+            &mut s,
+            [Action::FilePrepared {
+                id: 1,
+                name: "IMG_2041.jpg".into(),
+                size: 900_000,
+                head: JPEG.to_vec(),
+            }],
+        );
+        assert!(s.is_sending(), "the waiting submit goes ahead once the photo is ready");
+        let o = s.outgoing.as_ref().unwrap();
+        assert_eq!((o.idempotency_key.as_str(), &o.attachment_ids[..]), ("key-1", &[1][..]));
+        assert_eq!(s.attachments[0].size, 900_000);
+        assert_eq!(s.attachments[0].original_size, 5_000_000);
+    }
+
+    #[test]
+    fn a_photo_that_cannot_be_prepared_is_refused_with_why_and_the_submit_goes_on() {
+        let mut s = filled();
+        apply(
+            &mut s,
+            [
+                Action::FilesPicked(vec![photo_in_work(1)]),
+                submit(),
+                Action::FileFailed {
+                    id: 1,
+                    why: Refusal::Undecodable,
+                },
+            ],
+        );
+        assert!(s.attachments.is_empty());
+        assert_eq!(s.refused.len(), 1);
+        assert_eq!(s.refused[0].why, Refusal::Undecodable);
+        assert_eq!(s.refused[0].size, 5_000_000);
+        assert!(s.is_sending());
+    }
+
+    #[test]
+    fn no_answer_queues_the_report_and_a_retry_sends_it_with_the_same_key() {
+        let mut s = filled();
+        apply(&mut s, [submit(), Action::Queued]);
+        assert_eq!(s.phase, Phase::Queued);
+        // Submitting again while queued does nothing: the stored report goes, not a new one.
+        apply(
+            &mut s,
+            [Action::Submit {
+                fresh_key: "key-2".into(),
+            }],
+        );
+        assert_eq!(s.phase, Phase::Queued);
+        let attempt = s.outgoing.as_ref().unwrap().attempt;
+        apply(&mut s, [Action::Retry]);
+        assert!(s.is_sending());
+        let o = s.outgoing.as_ref().unwrap();
+        assert_eq!(o.idempotency_key, "key-1");
+        assert!(o.attempt > attempt, "a retry is a new attempt");
+        apply(
+            &mut s,
+            [Action::Sent {
+                tracking_id: "LPR-1".into(),
+            }],
+        );
+        assert_eq!(
+            s.phase,
+            Phase::Done {
+                tracking_id: "LPR-1".into()
+            }
+        );
+        // A retry after the receipt does nothing.
+        apply(&mut s, [Action::Retry]);
+        assert!(!s.is_sending());
+    }
+
+    #[test]
+    fn a_report_stored_at_an_earlier_visit_is_resumed_with_its_key() {
+        let mut s = form();
+        apply(
+            &mut s,
+            [Action::Resume {
+                idempotency_key: "stored-key".into(),
+            }],
+        );
+        assert!(s.is_sending());
+        assert_eq!(s.outgoing.as_ref().unwrap().idempotency_key, "stored-key");
+        // Only once: a second resume while one runs changes nothing.
+        let before = s.clone();
+        apply(
+            &mut s,
+            [Action::Resume {
+                idempotency_key: "other".into(),
+            }],
+        );
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn a_draft_keeps_everything_but_the_nik_and_restores_it() {
+        let s = filled();
+        let draft = s.draft();
+        assert!(!draft.is_empty());
+        assert_eq!(draft.title, s.title);
+        assert_eq!(draft.regency, "6474");
+        let kept = format!("{draft:?}");
+        assert!(!kept.contains("6474015708900003"), "the NIK is never in a draft");
+
+        let mut restored = form();
+        apply(
+            &mut restored,
+            [Action::Restore(draft.clone(), vec![file(7, "foto.jpg", 10, JPEG)])],
+        );
+        assert!(restored.restored);
+        assert_eq!(restored.draft(), draft);
+        assert!(restored.nik.is_empty());
+        assert_eq!(restored.attachments.len(), 1);
+        // "Hapus draf": an empty form, no notice.
+        apply(&mut restored, [Action::DiscardDraft]);
+        assert!(restored.draft().is_empty());
+        assert!(!restored.restored);
+        assert!(restored.attachments.is_empty());
+        assert!(form().draft().is_empty());
     }
 }

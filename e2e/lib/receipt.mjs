@@ -6,9 +6,9 @@ export class Receipt {
     this.host = host;
   }
 
-  /** The receipt is announced as a status (role="status"). */
+  /** The receipt is announced as a status (role="status"), the one with a tracking number. */
   get region() {
-    return this.host.getByRole("status").filter({ hasText: /\S/ }).first();
+    return this.host.getByRole("status").filter({ hasText: /Nomor pelacakan|Tracking number/ }).first();
   }
 
   get copyButton() {

@@ -8,9 +8,41 @@ use super::{described_by, messages};
 pub struct FileRow {
     pub id: u32,
     pub name: AttrValue,
+    /// Its type as a citizen calls it ("foto JPEG").
+    pub kind: AttrValue,
+    /// The size that will be sent, and what became of the file ("diperkecil dari 4,6 MB").
     pub size: AttrValue,
+    pub note: Option<AttrValue>,
+    /// False while a photo is being prepared (`data-state="working"`).
+    pub ready: bool,
+    /// The image to draw as a thumbnail, once ready.
+    pub thumbnail: Option<web_sys::Blob>,
     /// The accessible name of its remove button ("Hapus foto.jpg").
     pub remove_label: AttrValue,
+}
+
+#[derive(Properties, PartialEq)]
+struct ThumbProps {
+    blob: web_sys::Blob,
+}
+
+/// A thumbnail drawn on a canvas: an `<img src="blob:…">` would need `blob:` in the host
+/// page's CSP.
+#[component]
+fn Thumb(props: &ThumbProps) -> Html {
+    let canvas = use_node_ref();
+    {
+        let canvas = canvas.clone();
+        use_effect_with(props.blob.clone(), move |blob| {
+            if let Some(el) = canvas.cast::<web_sys::Element>() {
+                let blob = blob.clone();
+                yew::platform::spawn_local(async move {
+                    crate::photo::draw_thumbnail(&blob, &el, 96).await;
+                });
+            }
+        });
+    }
+    html! { <canvas class="lapor-thumb" width="96" height="96" aria-hidden="true" ref={canvas} /> }
 }
 
 #[derive(Properties, PartialEq)]
@@ -70,9 +102,15 @@ pub fn AttachmentsField(props: &AttachmentsFieldProps) -> Html {
                     { for props.files.iter().map(|file| {
                         let onclick = props.onremove.reform({ let id = file.id; move |_: MouseEvent| id });
                         html! {
-                            <li class="lapor-file">
+                            <li class="lapor-file" data-state={if file.ready { "ready" } else { "working" }}>
+                                if let Some(blob) = &file.thumbnail {
+                                    <Thumb blob={blob.clone()} />
+                                }
                                 <span class="lapor-file-name">{ file.name.clone() }</span>
-                                <span class="lapor-file-size">{ file.size.clone() }</span>
+                                <span class="lapor-file-size">{ file.kind.clone() }{ ", " }{ file.size.clone() }</span>
+                                if let Some(note) = &file.note {
+                                    <span class="lapor-file-note" aria-live="polite">{ note.clone() }</span>
+                                }
                                 <button type="button" class="lapor-link-button" aria-label={file.remove_label.clone()} {onclick}>
                                     { props.remove.clone() }
                                 </button>

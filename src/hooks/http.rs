@@ -1,14 +1,30 @@
-//! The two ways the widget talks to the gateway: `fetch` for small GETs, `XMLHttpRequest` for
-//! the report (the only browser API that reports upload progress).
+//! The widget's requests to the gateway, through `src/io.js`: `fetch` for small GETs,
+//! `XMLHttpRequest` for the report (the only browser API that reports upload progress).
 
 use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, FormData, ProgressEvent, Response, XmlHttpRequest};
+use web_sys::Blob;
+
+#[wasm_bindgen(module = "/src/io.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = getJson)]
+    fn get_json_js(url: &str) -> Promise;
+    #[wasm_bindgen(js_name = postReport)]
+    fn post_report_js(
+        url: &str,
+        key: &str,
+        json: &str,
+        files: &Array,
+        progress: &Closure<dyn FnMut(f64, f64)>,
+    ) -> Promise;
+    #[wasm_bindgen(js_name = readBytes)]
+    fn read_bytes_js(blob: &Blob, len: f64) -> Promise;
+}
 
 /// Why a request got no usable answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum HttpError {
     /// No answer at all: offline, blocked, refused.
     Network,
@@ -16,36 +32,34 @@ pub enum HttpError {
     Status(u16),
 }
 
+/// `[status, body]` as io.js resolves it.
+async fn pair(promise: Promise) -> (u16, JsValue) {
+    let value = JsFuture::from(promise).await.unwrap_or(JsValue::UNDEFINED);
+    let status = js_sys::Reflect::get_u32(&value, 0)
+        .ok()
+        .and_then(|s| s.as_f64())
+        .unwrap_or(0.0) as u16;
+    let body = js_sys::Reflect::get_u32(&value, 1).unwrap_or(JsValue::NULL);
+    (status, body)
+}
+
 /// `GET url` and parse the body as JSON.
 pub async fn get_json(url: &str) -> Result<JsValue, HttpError> {
-    let window = web_sys::window().ok_or(HttpError::Network)?;
-    let response = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|_| HttpError::Network)?;
-    let response: Response = response.dyn_into().map_err(|_| HttpError::Network)?;
-    if !response.ok() {
-        return Err(HttpError::Status(response.status()));
+    match pair(get_json_js(url)).await {
+        (0, _) => Err(HttpError::Network),
+        (status, body) if (200..300).contains(&status) && !body.is_null() => Ok(body),
+        (status, _) => Err(HttpError::Status(status)),
     }
-    let json = response
-        .json()
-        .map_err(|_| HttpError::Status(response.status()))?;
-    JsFuture::from(json)
-        .await
-        .map_err(|_| HttpError::Status(response.status()))
 }
 
-/// The leading `len` bytes of a file (fewer if it is shorter).
-pub async fn read_head(blob: &Blob, len: usize) -> Option<Vec<u8>> {
-    let head = blob.slice_with_i32_and_i32(0, len as i32).ok()?;
-    let buffer = JsFuture::from(head.array_buffer()).await.ok()?;
-    Some(Uint8Array::new(&buffer).to_vec())
-}
-
-/// A JSON part for a multipart body.
-pub fn json_blob(json: &str) -> Option<Blob> {
-    let options = BlobPropertyBag::new();
-    options.set_type("application/json");
-    Blob::new_with_str_sequence_and_options(&Array::of1(&JsValue::from_str(json)), &options).ok()
+/// The bytes of a blob: its first `len` bytes, or all of it with `None`.
+pub async fn read_bytes(blob: &Blob, len: Option<usize>) -> Option<Vec<u8>> {
+    let len = len.map_or(-1.0, |l| l as f64);
+    let bytes = JsFuture::from(read_bytes_js(blob, len)).await.ok()?;
+    bytes
+        .dyn_into::<Uint8Array>()
+        .ok()
+        .map(|b| b.to_vec())
 }
 
 /// The answer to a POST: its status and body text.
@@ -54,62 +68,27 @@ pub struct Answer {
     pub body: String,
 }
 
-/// `POST url` with a multipart body and extra headers, reporting upload progress as
-/// `(loaded, total)` bytes (`total` 0 when unknown). `Err` when no answer came.
-pub async fn post_multipart(
+/// `POST url` of a report (its JSON and its `(name, blob)` attachments, multipart) with its
+/// `Idempotency-Key`, reporting upload progress as `(loaded, total)` bytes (`total` 0 when
+/// unknown). `Err` when no answer came.
+pub async fn post_report(
     url: &str,
-    headers: &[(&str, &str)],
-    body: &FormData,
+    key: &str,
+    json: &str,
+    files: &Array,
     mut on_progress: impl FnMut(u64, u64) + 'static,
 ) -> Result<Answer, HttpError> {
-    let xhr = XmlHttpRequest::new().map_err(|_| HttpError::Network)?;
-    xhr.open_with_async("POST", url, true)
-        .map_err(|_| HttpError::Network)?;
-    for (name, value) in headers {
-        xhr.set_request_header(name, value)
-            .map_err(|_| HttpError::Network)?;
-    }
-    let progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
-        let total = if event.length_computable() {
-            event.total() as u64
-        } else {
-            0
-        };
-        on_progress(event.loaded() as u64, total);
+    let progress = Closure::<dyn FnMut(f64, f64)>::new(move |loaded: f64, total: f64| {
+        on_progress(loaded as u64, total as u64)
     });
-    if let Ok(upload) = xhr.upload() {
-        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
-    }
-    // The request's end as a promise: true when an answer came, false when none did.
-    let mut ends: Vec<Closure<dyn FnMut()>> = Vec::new();
-    let done = Promise::new(&mut |resolve, _reject| {
-        let answered = resolve.clone();
-        let onload = Closure::<dyn FnMut()>::new(move || {
-            let _ = answered.call1(&JsValue::NULL, &JsValue::TRUE);
-        });
-        xhr.set_onload(Some(onload.as_ref().unchecked_ref()));
-        ends.push(onload);
-        let failed = Closure::<dyn FnMut()>::new(move || {
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
-        });
-        xhr.set_onerror(Some(failed.as_ref().unchecked_ref()));
-        xhr.set_onabort(Some(failed.as_ref().unchecked_ref()));
-        xhr.set_ontimeout(Some(failed.as_ref().unchecked_ref()));
-        ends.push(failed);
-    });
-    xhr.send_with_opt_form_data(Some(body))
-        .map_err(|_| HttpError::Network)?;
-    let answered = JsFuture::from(done)
-        .await
-        .map(|v| v.is_truthy())
-        .unwrap_or(false);
-    // The closures must outlive the request: drop them only now.
-    drop(ends);
+    let (status, body) = pair(post_report_js(url, key, json, files, &progress)).await;
+    // The closure must outlive the request: dropped only now.
     drop(progress);
-    let status = xhr.status().unwrap_or(0);
-    if !answered || status == 0 {
+    if status == 0 {
         return Err(HttpError::Network);
     }
-    let body = xhr.response_text().ok().flatten().unwrap_or_default();
-    Ok(Answer { status, body })
+    Ok(Answer {
+        status,
+        body: body.as_string().unwrap_or_default(),
+    })
 }

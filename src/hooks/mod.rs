@@ -4,12 +4,15 @@
 mod http;
 mod use_config;
 mod use_copy;
+mod store;
 mod use_files;
+mod use_persistence;
 mod use_regions;
 mod use_submit;
 
 pub use use_config::use_config;
 pub use use_copy::{use_copy, CopyStatus};
 pub use use_files::use_files;
+pub use use_persistence::{use_history, use_persistence, Persistence};
 pub use use_regions::{use_regions, Regions};
 pub use use_submit::{new_idempotency_key, use_submit};

@@ -2,11 +2,11 @@
 
 use lapor_core::{Code, Field, FieldError, Report};
 use serde::{Deserialize, Serialize};
-use web_sys::FormData;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::{json_blob, post_multipart, Answer, HttpError};
+use super::http::{post_report, Answer};
+use super::store;
 use super::use_files::FileStore;
 use crate::state::{Action, Failure, FormState, Outgoing};
 
@@ -16,6 +16,7 @@ use crate::state::{Action, Failure, FormState, Outgoing};
 #[hook]
 pub fn use_submit(
     endpoint: AttrValue,
+    scope: AttrValue,
     state: &FormState,
     dispatch: UseReducerDispatcher<FormState>,
     files: FileStore,
@@ -23,15 +24,18 @@ pub fn use_submit(
 ) {
     // Progress updates leave the send unchanged; a retry is a new send (a new attempt).
     let outgoing = state.outgoing.clone().filter(|_| state.is_sending());
+    let attachments = state.attachments.clone();
     use_effect_with(outgoing, move |outgoing| {
         if let Some(outgoing) = outgoing.clone() {
-            spawn_local(send(
-                endpoint.to_string(),
+            spawn_local(send(Send {
+                endpoint: endpoint.to_string(),
+                scope: scope.to_string(),
                 outgoing,
+                attachments,
                 dispatch,
                 files,
                 onsubmitted,
-            ));
+            }));
         }
     });
 }
@@ -51,47 +55,81 @@ pub fn new_idempotency_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn send(
+struct Send {
     endpoint: String,
+    scope: String,
     outgoing: Outgoing,
+    attachments: Vec<crate::state::Attachment>,
     dispatch: UseReducerDispatcher<FormState>,
     files: FileStore,
     onsubmitted: Callback<AttrValue>,
-) {
-    let action = match post(&endpoint, &outgoing, &dispatch, &files).await {
-        Ok(answer) => outcome(answer),
+}
+
+/// One attempt. The report is stored on this device before it is sent (the outbox), and
+/// leaves it only on a definite answer: a confirmation, or a refusal that sending again
+/// would not change. Without an answer it stays, to go when the connection is back.
+async fn send(job: Send) {
+    let Send {
+        endpoint,
+        scope,
+        outgoing,
+        attachments,
+        dispatch,
+        files,
+        onsubmitted,
+    } = job;
+    let key = outgoing.idempotency_key.clone();
+    // A retry, or a report stored at an earlier visit, sends exactly what was stored.
+    let (report, stored) = match store::queued(&key).await {
+        Some(report) => (report, true),
+        None => {
+            let Some(json) = report_json(&outgoing.report) else {
+                dispatch.dispatch(Action::SendFailed(Failure::Rejected));
+                return;
+            };
+            let ids: Vec<_> = attachments
+                .into_iter()
+                .filter(|a| outgoing.attachment_ids.contains(&a.id))
+                .collect();
+            let report = store::Queued {
+                key: key.clone(),
+                json,
+                files: files.stored(&ids),
+            };
+            let stored = store::queue(&scope, &report).await;
+            (report, stored)
+        }
+    };
+    let progress = dispatch.clone();
+    let answer = post_report(
+        &format!("{endpoint}/reports"),
+        &key,
+        &report.json,
+        &report.parts(),
+        move |loaded, total| progress.dispatch(Action::Progress { loaded, total }),
+    )
+    .await;
+    let action = match answer {
+        Ok(answer) => {
+            let action = outcome(answer);
+            // A 5xx or a 429 may go through later: that report stays stored.
+            if !matches!(
+                action,
+                Action::SendFailed(Failure::Server | Failure::RateLimited)
+            ) {
+                store::unqueue(&key).await;
+            }
+            action
+        }
+        Err(_) if stored => Action::Queued,
         Err(_) => Action::SendFailed(Failure::Network),
     };
     if let Action::Sent { tracking_id } = &action {
+        store::remember(&endpoint, tracking_id).await;
+        store::delete_draft(&scope).await;
         onsubmitted.emit(AttrValue::from(tracking_id.clone()));
     }
     dispatch.dispatch(action);
-}
-
-async fn post(
-    endpoint: &str,
-    outgoing: &Outgoing,
-    dispatch: &UseReducerDispatcher<FormState>,
-    files: &FileStore,
-) -> Result<Answer, HttpError> {
-    let body = FormData::new().map_err(|_| HttpError::Network)?;
-    let json = report_json(&outgoing.report).ok_or(HttpError::Network)?;
-    let part = json_blob(&json).ok_or(HttpError::Network)?;
-    body.append_with_blob("report", &part)
-        .map_err(|_| HttpError::Network)?;
-    for id in &outgoing.attachment_ids {
-        let file = files.get(*id).ok_or(HttpError::Network)?;
-        body.append_with_blob_and_filename("attachment", &file, &file.name())
-            .map_err(|_| HttpError::Network)?;
-    }
-    let progress = dispatch.clone();
-    post_multipart(
-        &format!("{endpoint}/reports"),
-        &[("Idempotency-Key", &outgoing.idempotency_key)],
-        &body,
-        move |loaded, total| progress.dispatch(Action::Progress { loaded, total }),
-    )
-    .await
 }
 
 /// The report as JSON text, without serde_json: serde-wasm-bindgen builds the JS object (with

@@ -1,0 +1,231 @@
+//! This device's storage, IndexedDB through `src/io.js`: drafts, the outbox of reports not yet
+//! confirmed, and the tracking ids of reports filed here. Storage belongs to the host site's
+//! origin, so that is where a draft or a queued report can be found again.
+//!
+//! Every operation may fail (private windows, storage turned off, a full disk): then the widget
+//! works as without storage, and says nothing it cannot keep.
+
+use js_sys::{Array, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
+
+use crate::state::Draft;
+
+#[wasm_bindgen(module = "/src/io.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = idbGet)]
+    fn idb_get(store: &str, key: &str) -> Promise;
+    #[wasm_bindgen(js_name = idbAll)]
+    fn idb_all(store: &str) -> Promise;
+    #[wasm_bindgen(js_name = idbPut)]
+    fn idb_put(store: &str, key: &str, value: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = idbDelete)]
+    fn idb_delete(store: &str, key: &str) -> Promise;
+}
+
+const DRAFTS: &str = "drafts";
+const OUTBOX: &str = "outbox";
+const HISTORY: &str = "history";
+
+/// A draft older than this is deleted instead of restored.
+pub const DRAFT_DAYS: f64 = 30.0;
+const DAY_MS: f64 = 86_400_000.0;
+
+async fn done(promise: Promise) -> JsValue {
+    JsFuture::from(promise).await.unwrap_or(JsValue::UNDEFINED)
+}
+
+async fn put(store: &str, key: &str, value: &JsValue) -> bool {
+    done(idb_put(store, key, value)).await.is_truthy()
+}
+
+async fn delete(store: &str, key: &str) -> bool {
+    done(idb_delete(store, key)).await.is_truthy()
+}
+
+async fn all(store: &str) -> Vec<JsValue> {
+    done(idb_all(store))
+        .await
+        .dyn_into::<Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn text(value: &JsValue, key: &str) -> String {
+    get(value, key).as_string().unwrap_or_default()
+}
+
+/// An attachment as stored: the bytes that will be sent and what the list shows of it.
+pub struct StoredFile {
+    pub name: String,
+    pub blob: Blob,
+    pub original_size: u64,
+}
+
+fn files_value(files: &[StoredFile]) -> Array {
+    files
+        .iter()
+        .map(|f| {
+            let entry = js_sys::Object::new();
+            set(&entry, "name", &JsValue::from_str(&f.name));
+            set(&entry, "blob", &f.blob);
+            set(&entry, "original_size", &JsValue::from_f64(f.original_size as f64));
+            JsValue::from(entry)
+        })
+        .collect()
+}
+
+fn files_of(value: &JsValue) -> Vec<StoredFile> {
+    get(value, "files")
+        .dyn_into::<Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|f| {
+            let blob = get(&f, "blob").dyn_into::<Blob>().ok()?;
+            Some(StoredFile {
+                name: text(&f, "name"),
+                original_size: get(&f, "original_size")
+                    .as_f64()
+                    .map_or(blob.size() as u64, |n| n as u64),
+                blob,
+            })
+        })
+        .collect()
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Saves the draft of a widget (`scope`: the widget on this page of this site, see
+/// `entry::scope`). The NIK is not in a [`Draft`].
+pub async fn save_draft(scope: &str, draft: &Draft, files: &[StoredFile]) -> bool {
+    let Ok(value) = serde_wasm_bindgen::to_value(draft) else {
+        return false;
+    };
+    set(&value, "files", &files_value(files));
+    set(&value, "saved_at", &JsValue::from_f64(now_ms()));
+    put(DRAFTS, scope, &value).await
+}
+
+/// The draft of a widget, if there is one younger than [`DRAFT_DAYS`]; an older one is deleted.
+pub async fn load_draft(scope: &str) -> Option<(Draft, Vec<StoredFile>)> {
+    let value = done(idb_get(DRAFTS, scope)).await;
+    if !value.is_object() {
+        return None;
+    }
+    let saved_at = get(&value, "saved_at").as_f64().unwrap_or(0.0);
+    if now_ms() - saved_at > DRAFT_DAYS * DAY_MS {
+        delete(DRAFTS, scope).await;
+        return None;
+    }
+    let files = files_of(&value);
+    let draft = serde_wasm_bindgen::from_value::<Draft>(value).ok()?;
+    Some((draft, files))
+}
+
+pub async fn delete_draft(scope: &str) -> bool {
+    delete(DRAFTS, scope).await
+}
+
+/// A report waiting for the gateway's confirmation, as it will be sent.
+pub struct Queued {
+    pub key: String,
+    pub json: String,
+    pub files: Vec<StoredFile>,
+}
+
+impl Queued {
+    /// The attachments as io.js's `postReport` takes them: `[name, blob]` pairs.
+    pub fn parts(&self) -> Array {
+        self.files
+            .iter()
+            .map(|f| JsValue::from(Array::of2(&JsValue::from_str(&f.name), &f.blob)))
+            .collect()
+    }
+}
+
+/// Stores a report before it is sent, under its `Idempotency-Key`; any other report of the
+/// same widget still waiting is dropped (it was changed and submitted again under a new key).
+/// The JSON holds the NIK: it must, to be sent at a later visit. It is deleted on the
+/// gateway's answer.
+pub async fn queue(scope: &str, report: &Queued) -> bool {
+    for (key, _) in queued_entries(scope).await {
+        if key != report.key {
+            delete(OUTBOX, &key).await;
+        }
+    }
+    let value = js_sys::Object::new();
+    set(&value, "key", &JsValue::from_str(&report.key));
+    set(&value, "scope", &JsValue::from_str(scope));
+    set(&value, "json", &JsValue::from_str(&report.json));
+    set(&value, "files", &files_value(&report.files));
+    set(&value, "queued_at", &JsValue::from_f64(now_ms()));
+    put(OUTBOX, &report.key, &value).await
+}
+
+async fn queued_entries(scope: &str) -> Vec<(String, JsValue)> {
+    // `getAll` gives values only: the key is kept in the value too.
+    all(OUTBOX)
+        .await
+        .into_iter()
+        .filter(|v| text(v, "scope") == scope)
+        .map(|v| (text(&v, "key"), v))
+        .collect()
+}
+
+/// The report stored under this key, if it is still waiting.
+pub async fn queued(key: &str) -> Option<Queued> {
+    let value = done(idb_get(OUTBOX, key)).await;
+    value.is_object().then(|| Queued {
+        key: key.to_owned(),
+        json: text(&value, "json"),
+        files: files_of(&value),
+    })
+}
+
+/// The key of a report of this widget still waiting, the oldest first.
+pub async fn waiting_key(scope: &str) -> Option<String> {
+    let mut entries = queued_entries(scope).await;
+    entries.sort_by(|a, b| {
+        let at = |v: &JsValue| get(v, "queued_at").as_f64().unwrap_or(0.0);
+        at(&a.1).total_cmp(&at(&b.1))
+    });
+    entries.into_iter().map(|(k, _)| k).find(|k| !k.is_empty())
+}
+
+pub async fn unqueue(key: &str) -> bool {
+    delete(OUTBOX, key).await
+}
+
+/// Remembers a tracking id of a report filed on this device, for the status view.
+pub async fn remember(endpoint: &str, tracking_id: &str) -> bool {
+    let value = js_sys::Object::new();
+    set(&value, "endpoint", &JsValue::from_str(endpoint));
+    set(&value, "tracking_id", &JsValue::from_str(tracking_id));
+    set(&value, "at", &JsValue::from_f64(now_ms()));
+    put(HISTORY, tracking_id, &value).await
+}
+
+/// The tracking ids of reports filed on this device through this gateway, newest first.
+pub async fn remembered(endpoint: &str) -> Vec<String> {
+    let mut entries: Vec<(f64, String)> = all(HISTORY)
+        .await
+        .into_iter()
+        .filter(|v| text(v, "endpoint") == endpoint)
+        .map(|v| (get(&v, "at").as_f64().unwrap_or(0.0), text(&v, "tracking_id")))
+        .filter(|(_, id)| !id.is_empty())
+        .collect();
+    entries.sort_by(|a, b| b.0.total_cmp(&a.0));
+    entries.into_iter().map(|(_, id)| id).collect()
+}
