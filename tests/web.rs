@@ -4,10 +4,12 @@
 //! Run with `wasm-pack test --headless --chrome`. No test here needs a server: the endpoint is
 //! `http://127.0.0.1:9/api/v1`, a port browsers refuse to connect to, so the configuration
 //! request fails at once (the form then runs on the contract's defaults) and a send fails the
-//! way a blocked request does. Round trips with a real gateway are the end-to-end tests' job.
+//! way a blocked request does. The one thing the form cannot do without is the region lists:
+//! [`serve_regions`] installs a test double of the gateway's `/regions` answers in front of
+//! `fetch`, from core's tables. Round trips with a real gateway are the end-to-end tests' job.
 #![cfg(target_arch = "wasm32")]
 
-use lapor_core::messages::{format_bytes, message, Lang};
+use lapor_core::messages::{message, Lang};
 use lapor_core::region::{provinces, regencies_of};
 use lapor_core::Code;
 use lapor_widget::{mount, WidgetHandle};
@@ -52,7 +54,46 @@ async fn open(options: &[(&str, &str)]) -> Widget {
     widget
 }
 
+/// A test double of the gateway's `GET /regions` and `GET /regions/{province}`, answering
+/// from core's own tables in front of the page's `fetch` (other requests go through). The
+/// real endpoint is tested against the gateway in `gateway/tests/` and end to end in `e2e/`.
+fn serve_regions() {
+    let entries = |list: &[lapor_core::region::Region]| -> js_sys::Array {
+        list.iter()
+            .map(|r| {
+                let o = js_sys::Object::new();
+                js_sys::Reflect::set(&o, &"code".into(), &r.code.into()).expect("set");
+                js_sys::Reflect::set(&o, &"name".into(), &r.name.into()).expect("set");
+                JsValue::from(o)
+            })
+            .collect()
+    };
+    let data = js_sys::Object::new();
+    js_sys::Reflect::set(&data, &"".into(), &entries(provinces())).expect("set");
+    for p in provinces() {
+        js_sys::Reflect::set(&data, &p.code.into(), &entries(regencies_of(p.code))).expect("set");
+    }
+    let install = js_sys::Function::new_with_args(
+        "data, base",
+        r"const real = window.__laporRealFetch || (window.__laporRealFetch = window.fetch);
+         window.fetch = function (url, init) {
+           const u = String(url);
+           const m = u.startsWith(base) && u.slice(base.length).match(/^\/regions(?:\/(\d+))?$/);
+           const list = m && data[m[1] || ''];
+           if (list) {
+             return Promise.resolve(new Response(JSON.stringify({ children: list }),
+               { headers: { 'content-type': 'application/json' } }));
+           }
+           return real.call(this, url, init);
+         };",
+    );
+    install
+        .call2(&JsValue::NULL, &data, &UNREACHABLE.into())
+        .expect("installed");
+}
+
 async fn open_form(lang: &str) -> Widget {
+    serve_regions();
     let widget = open(&[("endpoint", UNREACHABLE), ("lang", lang)]).await;
     // Let the failed /config request settle first, so it cannot re-render mid-test.
     sleep(100).await;
@@ -219,6 +260,13 @@ async fn fill_valid_report(w: &Widget) {
     )
     .await;
     w.fill("Tanggal Kejadian", "2025-11-20").await;
+    w.wait(|w| {
+        w.field("Provinsi")
+            .text_content()
+            .unwrap_or_default()
+            .contains(province.name)
+    })
+    .await;
     w.fill("Provinsi", province.code).await;
     w.wait(|w| {
         w.field("Kabupaten/Kota")
@@ -392,7 +440,11 @@ async fn the_content_counter_counts_as_the_citizen_types() {
 #[wasm_bindgen_test]
 async fn the_regencies_follow_the_province() {
     let w = open_form("id").await;
+    w.wait(|w| w.field("Provinsi").text_content().unwrap_or_default().contains("Kalimantan Timur"))
+        .await;
     w.fill("Provinsi", "64").await;
+    w.wait(|w| w.field("Kabupaten/Kota").text_content().unwrap_or_default().contains("Bontang"))
+        .await;
     let options = w.field("Kabupaten/Kota").text_content().unwrap_or_default();
     for regency in regencies_of("64") {
         assert!(options.contains(regency.name), "{} missing", regency.name);
@@ -404,8 +456,9 @@ async fn the_regencies_follow_the_province() {
 async fn picked_files_are_listed_and_refused_ones_say_why() {
     let w = open_form("id").await;
     let transfer = web_sys::DataTransfer::new().expect("a data transfer");
-    let jpeg =
-        js_sys::Uint8Array::from(&[0xFFu8, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', b'I', b'F'][..]);
+    // A real JPEG (it is decoded and cleaned of metadata before it is listed as ready).
+    let bytes = photo::picture_bytes(64, 48, "image/jpeg", 0.8, 0.0).await;
+    let jpeg = js_sys::Uint8Array::from(&bytes[..]);
     let photo = web_sys::File::new_with_u8_array_sequence(&js_sys::Array::of1(&jpeg), "lampu.jpg")
         .expect("a file");
     let text = web_sys::File::new_with_str_sequence(
@@ -418,7 +471,7 @@ async fn picked_files_are_listed_and_refused_ones_say_why() {
     let input: HtmlInputElement = w.field("Lampiran").dyn_into().expect("a file input");
     input.set_files(transfer.files().as_ref());
     fire(&input, "change");
-    w.wait(|w| w.text().contains("lampu.jpg")).await;
+    w.wait(|w| !w.all(".lapor-file[data-state=ready]").is_empty()).await;
     let attached = w
         .all(".lapor-file")
         .iter()
@@ -426,7 +479,7 @@ async fn picked_files_are_listed_and_refused_ones_say_why() {
         .collect::<Vec<_>>();
     assert_eq!(attached.len(), 1, "{attached:?}");
     assert!(
-        attached[0].contains("lampu.jpg") && attached[0].contains(&format_bytes(10, Lang::Id)),
+        attached[0].contains("lampu.jpg") && attached[0].contains("data lokasi dan kamera dihapus"),
         "{attached:?}"
     );
     let refused = w
@@ -436,6 +489,7 @@ async fn picked_files_are_listed_and_refused_ones_say_why() {
         .collect::<Vec<_>>();
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert!(refused[0].starts_with("catatan.jpg"), "{refused:?}");
+    assert!(refused[0].contains("Lampirkan foto JPEG atau PNG"), "with what to do: {refused:?}");
     let remove = w
         .all("button[aria-label]")
         .into_iter()
@@ -445,26 +499,48 @@ async fn picked_files_are_listed_and_refused_ones_say_why() {
 }
 
 #[wasm_bindgen_test]
-async fn a_blocked_send_says_so_keeps_everything_and_offers_a_retry() {
+async fn a_blocked_send_is_kept_on_the_device_and_tried_again() {
     let w = open_form("id").await;
     fill_valid_report(&w).await;
     w.click("Kirim Laporan").await;
-    w.click("Kirim Laporan").await;
-    w.wait(|w| w.text().contains("Coba lagi")).await;
+    w.wait(|w| w.text().contains("Laporan menunggu koneksi")).await;
     assert!(w.summary().is_none(), "a valid report has no error summary");
-    assert!(w.text().contains("Laporan belum terkirim"), "{}", w.text());
     assert!(
-        !w.text().contains("Nomor pelacakan"),
+        !w.text().contains("Laporan Anda telah diterima"),
         "never a receipt without the gateway's word"
     );
-    let title: HtmlInputElement = w.field("Judul Laporan").dyn_into().expect("an input");
-    assert_eq!(
-        title.value(),
-        "Lampu jalan mati di Jl. Ahmad Yani",
-        "everything typed is kept"
+    // The whole report waits in this site's storage, under its key, to go when it can.
+    let outbox = stored("outbox").await;
+    assert!(outbox.contains("Lampu jalan mati di Jl. Ahmad Yani"), "{outbox}");
+    w.click("Coba kirim sekarang").await;
+    sleep(200).await;
+    w.wait(|w| w.text().contains("Laporan menunggu koneksi")).await;
+    assert_eq!(stored("outbox").await.matches("\"key\"").count(), outbox.matches("\"key\"").count(),
+        "a retry is the same stored report, not a second one");
+}
+
+/// Everything in one IndexedDB store of the widget, as JSON text.
+async fn stored(store: &str) -> String {
+    let read = js_sys::Function::new_with_args(
+        "store",
+        "return new Promise((resolve) => {
+           const open = indexedDB.open('lapor-widget');
+           open.onsuccess = () => {
+             const all = open.result.transaction(store).objectStore(store).getAll();
+             all.onsuccess = () => resolve(JSON.stringify(all.result));
+           };
+         });",
     );
-    w.click("Coba lagi").await;
-    w.wait(|w| w.text().contains("Coba lagi")).await;
+    let promise: js_sys::Promise = read
+        .call1(&JsValue::NULL, &store.into())
+        .expect("called")
+        .dyn_into()
+        .expect("a promise");
+    JsFuture::from(promise)
+        .await
+        .expect("read")
+        .as_string()
+        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]

@@ -58,7 +58,7 @@ extern "C" {
     fn pixel(canvas: &web_sys::Element, x: u32, y: u32) -> Vec<u8>;
 }
 
-async fn picture_bytes(w: u32, h: u32, mime: &str, quality: f64, noise: f64) -> Vec<u8> {
+pub(super) async fn picture_bytes(w: u32, h: u32, mime: &str, quality: f64, noise: f64) -> Vec<u8> {
     js_sys::Uint8Array::new(&picture(w, h, mime, quality, noise).await).to_vec()
 }
 
