@@ -8,7 +8,7 @@ use lapor_core::{Classification, Code, Date, Field, FieldError};
 use yew::prelude::*;
 
 use crate::components::{
-    AttachmentsField, Checkbox, ClassificationChoice, ClassificationOption, ErrorSummary, FileRow,
+    checkbox, AttachmentsField, CheckboxProps, ClassificationChoice, ClassificationOption, ErrorSummary, FileRow,
     LocationFields, Notice, Receipt, SelectField, SendStatus, SummaryItem, TextField,
 };
 use crate::hooks::{
@@ -419,10 +419,10 @@ fn ReportForm(props: &ReportFormProps) -> Html {
                     <TextField id="lapor-email" label={t.email_label} kind="email" optional={t.optional}
                         hint={AttrValue::Static(t.email_hint)} autocomplete="email"
                         value={AttrValue::from(state.email.clone())} errors={errors_at("lapor-email")} oninput={edit(Input::Email)} />
-                    <Checkbox id="lapor-anonymous" label={t.anonymous_label} hint={t.anonymous_hint} checked={state.anonymous}
-                        onchange={act.reform(Action::SetAnonymous)} />
-                    <Checkbox id="lapor-secret" label={t.secret_label} hint={t.secret_hint} checked={state.secret}
-                        onchange={act.reform(Action::SetSecret)} />
+                    { checkbox(CheckboxProps { id: "lapor-anonymous".into(), label: t.anonymous_label, hint: t.anonymous_hint,
+                        checked: state.anonymous, onchange: act.reform(Action::SetAnonymous) }) }
+                    { checkbox(CheckboxProps { id: "lapor-secret".into(), label: t.secret_label, hint: t.secret_hint,
+                        checked: state.secret, onchange: act.reform(Action::SetSecret) }) }
                 </fieldset>
                 <SendStatus {progress} sending_label={t.sending} {failure} kept={t.failure_kept} retry={t.retry} {onretry} />
                 if state.submit_pending.is_some() {

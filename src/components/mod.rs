@@ -14,7 +14,7 @@ mod send_status;
 mod text_field;
 
 pub use attachments::{AttachmentsField, FileRow};
-pub use checkbox::Checkbox;
+pub use checkbox::{checkbox, CheckboxProps};
 pub use classification::{ClassificationChoice, ClassificationOption};
 pub use error_summary::{ErrorSummary, SummaryItem};
 pub use location::LocationFields;
