@@ -66,8 +66,7 @@ pub struct AttachmentsFieldProps {
 }
 
 /// The Lampiran field: a native file input, the files attached and those refused.
-#[component]
-pub fn AttachmentsField(props: &AttachmentsFieldProps) -> Html {
+pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
     let id = "lapor-attachments";
     let invalid = !props.errors.is_empty();
     let onpick = props.onpick.clone();

@@ -23,8 +23,7 @@ pub struct ClassificationChoiceProps {
 }
 
 /// The choice of Pengaduan, Aspirasi or Permintaan Informasi, as radio buttons.
-#[component]
-pub fn ClassificationChoice(props: &ClassificationChoiceProps) -> Html {
+pub fn classification_choice(props: &ClassificationChoiceProps) -> Html {
     html! {
         <fieldset class="lapor-fieldset lapor-kinds">
             <legend class="lapor-legend">{ props.legend.clone() }</legend>

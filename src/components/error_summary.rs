@@ -18,8 +18,7 @@ pub struct ErrorSummaryProps {
 }
 
 /// The GOV.UK error summary: at the top, announced, each problem a link to its field.
-#[component]
-pub fn ErrorSummary(props: &ErrorSummaryProps) -> Html {
+pub fn error_summary(props: &ErrorSummaryProps) -> Html {
     html! {
         <div class="lapor-summary" role="alert" tabindex="-1" aria-labelledby="lapor-summary-title" ref={props.node_ref.clone()}>
             <h2 id="lapor-summary-title" class="lapor-summary-title">{ props.title.clone() }</h2>

@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use super::SelectField;
+use super::{select_field, SelectFieldProps};
 
 #[derive(Properties, PartialEq)]
 pub struct LocationFieldsProps {
@@ -36,8 +36,7 @@ pub struct LocationFieldsProps {
 }
 
 /// The location as three cascading selects in one group.
-#[component]
-pub fn LocationFields(props: &LocationFieldsProps) -> Html {
+pub fn location_fields(props: &LocationFieldsProps) -> Html {
     let regency_placeholder = if props.province.is_empty() {
         props.choose_province_first.clone()
     } else {
@@ -51,15 +50,9 @@ pub fn LocationFields(props: &LocationFieldsProps) -> Html {
     html! {
         <fieldset class="lapor-fieldset">
             <legend class="lapor-legend">{ props.legend.clone() }</legend>
-            <SelectField id="lapor-province" label={props.province_label.clone()} value={props.province.clone()}
-                placeholder={props.choose.clone()} options={props.provinces.clone()} hint={props.province_note.clone()}
-                errors={props.province_errors.clone()} onchange={props.onprovince.clone()} />
-            <SelectField id="lapor-regency" label={props.regency_label.clone()} value={props.regency.clone()}
-                placeholder={regency_placeholder} options={props.regencies.clone()} hint={props.regency_note.clone()}
-                errors={props.regency_errors.clone()} onchange={props.onregency.clone()} />
-            <SelectField id="lapor-district" label={props.district_label.clone()} optional={props.optional.clone()}
-                value={props.district.clone()} placeholder={district_placeholder} options={props.districts.clone()}
-                hint={props.district_note.clone()} onchange={props.ondistrict.clone()} />
+            { select_field(&yew::props!(SelectFieldProps { id: "lapor-province", label: props.province_label.clone(), value: props.province.clone(), placeholder: props.choose.clone(), options: props.provinces.clone(), hint: props.province_note.clone(), errors: props.province_errors.clone(), onchange: props.onprovince.clone() })) }
+            { select_field(&yew::props!(SelectFieldProps { id: "lapor-regency", label: props.regency_label.clone(), value: props.regency.clone(), placeholder: regency_placeholder, options: props.regencies.clone(), hint: props.regency_note.clone(), errors: props.regency_errors.clone(), onchange: props.onregency.clone() })) }
+            { select_field(&yew::props!(SelectFieldProps { id: "lapor-district", label: props.district_label.clone(), optional: props.optional.clone(), value: props.district.clone(), placeholder: district_placeholder, options: props.districts.clone(), hint: props.district_note.clone(), onchange: props.ondistrict.clone() })) }
         </fieldset>
     }
 }

@@ -15,8 +15,7 @@ pub struct ReceiptProps {
 }
 
 /// Shown only after the gateway confirmed: the tracking number and what happens next.
-#[component]
-pub fn Receipt(props: &ReceiptProps) -> Html {
+pub fn receipt(props: &ReceiptProps) -> Html {
     let t = props.texts;
     let oncopy = props.oncopy.reform({
         let id = props.tracking_id.clone();

@@ -24,8 +24,7 @@ pub struct SelectFieldProps {
 }
 
 /// A labelled native select: the phone's own picker, usable with the keyboard.
-#[component]
-pub fn SelectField(props: &SelectFieldProps) -> Html {
+pub fn select_field(props: &SelectFieldProps) -> Html {
     let id = props.id.as_str();
     let invalid = !props.errors.is_empty();
     let describedby = described_by(id, &[("hint", props.hint.is_some()), ("error", invalid)]);

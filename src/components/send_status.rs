@@ -15,8 +15,7 @@ pub struct SendStatusProps {
 }
 
 /// Upload progress while sending; after a failure, what went wrong and "Coba lagi".
-#[component]
-pub fn SendStatus(props: &SendStatusProps) -> Html {
+pub fn send_status(props: &SendStatusProps) -> Html {
     if let Some((loaded, total)) = props.progress {
         // Unknown total: an indeterminate bar (no `value`). Whole numbers only: formatting a
         // float would pull Rust's float printing (about 10 KB gzip) into the Wasm.

@@ -33,8 +33,7 @@ pub struct TextFieldProps {
 }
 
 /// A labelled text input or text area with its hint and its messages.
-#[component]
-pub fn TextField(props: &TextFieldProps) -> Html {
+pub fn text_field(props: &TextFieldProps) -> Html {
     let id = props.id.as_str();
     let invalid = !props.errors.is_empty();
     let describedby = described_by(
