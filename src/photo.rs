@@ -18,6 +18,9 @@
 //! `photo.js` (see there for what runs off the main thread). No Worker: the widget's script
 //! comes from another origin than the page, and a Worker would need the page's CSP to allow it.
 
+// The benchmark's exports below hang on a cfg Cargo does not know of (see `bench`).
+#![allow(unexpected_cfgs)]
+
 use lapor_core::attachment::{extension, FileKind};
 use lapor_core::strip::strip_metadata;
 use wasm_bindgen::prelude::*;
@@ -250,3 +253,44 @@ mod js {
     }
 }
 
+/// What `scripts/bench-photo.sh` calls: [`prepare`] and [`draw_thumbnail`] as Wasm exports.
+/// Only in a build with `RUSTFLAGS="--cfg lapor_photo_bench"`, never in the widget (a cfg, not
+/// a Cargo feature, so that no feature of the widget's manifest can switch it on).
+#[cfg(lapor_photo_bench)]
+mod bench {
+    use super::*;
+
+    /// `[blob, size, width, height, resized, mime, name]` of the prepared file, or the
+    /// [`PrepareError`]'s number; `on_progress` gets the percentages.
+    #[wasm_bindgen]
+    pub async fn bench_prepare(
+        file: File,
+        max_bytes: f64,
+        on_progress: js_sys::Function,
+    ) -> Result<js_sys::Array, JsValue> {
+        let head = file.slice_with_i32_and_i32(0, 8)?;
+        let head = js_sys::Uint8Array::new(&JsFuture::from(head.array_buffer()).await?).to_vec();
+        let progress = |n: u8| {
+            let _ = on_progress.call1(&JsValue::NULL, &n.into());
+        };
+        let kind = lapor_core::attachment::sniff(&head);
+        let p = prepare(&file, kind, max_bytes as u64, progress)
+            .await
+            .map_err(|e| JsValue::from(e as u32))?;
+        let out = js_sys::Array::of5(
+            &p.blob,
+            &(p.size as f64).into(),
+            &p.width.into(),
+            &p.height.into(),
+            &p.resized.into(),
+        );
+        out.push(&p.mime.into());
+        out.push(&p.name.into());
+        Ok(out)
+    }
+
+    #[wasm_bindgen]
+    pub async fn bench_thumbnail(blob: Blob, canvas: Element, edge: u32) -> bool {
+        draw_thumbnail(&blob, &canvas, edge).await
+    }
+}
