@@ -62,10 +62,12 @@ export const blob = (bytes, type) => new Blob([bytes], { type });
 /** Draws the centre square of the picture in `blob` into `canvas`, `edge` pixels a side. */
 export async function thumb(blob, canvas, edge) {
   const bitmap = await decode(blob);
-  const s = Math.min(bitmap.width, bitmap.height);
-  canvas.width = canvas.height = edge;
-  const g = canvas.getContext("2d");
-  g.imageSmoothingQuality = "high";
-  g.drawImage(bitmap, (bitmap.width - s) / 2, (bitmap.height - s) / 2, s, s, 0, 0, edge, edge);
+  // Scaled (as for sending, so without one long task) until its shorter side is `edge`.
+  const k = edge / Math.min(bitmap.width, bitmap.height);
+  const w = Math.max(edge, Math.round(bitmap.width * k));
+  const h = Math.max(edge, Math.round(bitmap.height * k));
+  const small = await scale(bitmap, w, h);
   bitmap.close();
+  canvas.width = canvas.height = edge;
+  canvas.getContext("2d").drawImage(small, (w - edge) >> 1, (h - edge) >> 1, edge, edge, 0, 0, edge, edge);
 }
