@@ -5,9 +5,11 @@
 //! - a JPEG or PNG within the limit with its EXIF, XMP and text chunks removed by core's
 //!   stripper (pixels untouched; a rotated photo keeps an Orientation-only EXIF);
 //! - a JPEG or PNG over the limit (or one the stripper cannot walk) decoded upright and
-//!   encoded again, smaller step by step until it fits: the longest edge from 2048 down to 800
-//!   pixels, JPEG quality from 0.85 down to 0.65; a PNG is tried as PNG at the first size
-//!   only, then becomes a JPEG (`.jpg`). A re-encoded picture carries no metadata at all.
+//!   encoded again, smaller step by step until it fits: the longest edge at most 2048, then
+//!   1600, 1280, 1024 and 800 pixels (or a halving that comes within a tenth of it), JPEG quality from 0.85 down to 0.65; a
+//!   PNG is tried as PNG at the first size only, then becomes a JPEG (`.jpg`). A re-encoded
+//!   picture carries no metadata at all.
+//! - anything else (`kind` `None`) the browser can decode, as a JPEG.
 //!
 //! Every image is decoded once, so one the browser cannot show is refused here
 //! ([`PrepareError::Undecodable`]) rather than at LAPOR!.
@@ -15,6 +17,9 @@
 //! The Rust side only decides; the browser's own codecs do the work, called through the small
 //! `photo.js` (see there for what runs off the main thread). No Worker: the widget's script
 //! comes from another origin than the page, and a Worker would need the page's CSP to allow it.
+
+// The benchmark's exports below hang on a cfg Cargo does not know of (see `bench`).
+#![allow(unexpected_cfgs)]
 
 use lapor_core::attachment::{extension, FileKind};
 use lapor_core::strip::strip_metadata;
@@ -180,11 +185,21 @@ async fn prepare_with(
     Err(PrepareError::CannotFit)
 }
 
-/// `width` x `height` scaled so that the longest edge is at most `edge`, never enlarged.
+/// `width` x `height` scaled so that the longest edge is at most `edge`, never enlarged. A
+/// halving (or quartering, …) that comes within a tenth of `edge` is taken instead of the
+/// exact size: `photo.js` draws those with a box filter, the sharpest and the cheapest for the
+/// main thread (a 4000 x 3000 photo becomes 2000 x 1500 for the edge of 2048).
 fn fit(width: u32, height: u32, edge: u32) -> (u32, u32) {
     let long = width.max(height);
     if long <= edge {
         return (width, height);
+    }
+    let mut halvings = 1;
+    while long >> halvings > edge {
+        halvings += 1;
+    }
+    if (long >> halvings) * 10 >= edge * 9 {
+        return ((width >> halvings).max(1), (height >> halvings).max(1));
     }
     let scaled = |side: u32| {
         let side = (u64::from(side) * u64::from(edge) + u64::from(long) / 2) / u64::from(long);
@@ -235,5 +250,47 @@ mod js {
         pub fn encode(canvas: &JsValue, mime: &str, quality: f64) -> js_sys::Promise;
         pub fn blob(bytes: &[u8], mime: &str) -> Blob;
         pub fn thumb(blob: &Blob, canvas: &Element, edge: u32) -> js_sys::Promise;
+    }
+}
+
+/// What `scripts/bench-photo.sh` calls: [`prepare`] and [`draw_thumbnail`] as Wasm exports.
+/// Only in a build with `RUSTFLAGS="--cfg lapor_photo_bench"`, never in the widget (a cfg, not
+/// a Cargo feature, so that no feature of the widget's manifest can switch it on).
+#[cfg(lapor_photo_bench)]
+mod bench {
+    use super::*;
+
+    /// `[blob, size, width, height, resized, mime, name]` of the prepared file, or the
+    /// [`PrepareError`]'s number; `on_progress` gets the percentages.
+    #[wasm_bindgen]
+    pub async fn bench_prepare(
+        file: File,
+        max_bytes: f64,
+        on_progress: js_sys::Function,
+    ) -> Result<js_sys::Array, JsValue> {
+        let head = file.slice_with_i32_and_i32(0, 8)?;
+        let head = js_sys::Uint8Array::new(&JsFuture::from(head.array_buffer()).await?).to_vec();
+        let progress = |n: u8| {
+            let _ = on_progress.call1(&JsValue::NULL, &n.into());
+        };
+        let kind = lapor_core::attachment::sniff(&head);
+        let p = prepare(&file, kind, max_bytes as u64, progress)
+            .await
+            .map_err(|e| JsValue::from(e as u32))?;
+        let out = js_sys::Array::of5(
+            &p.blob,
+            &(p.size as f64).into(),
+            &p.width.into(),
+            &p.height.into(),
+            &p.resized.into(),
+        );
+        out.push(&p.mime.into());
+        out.push(&p.name.into());
+        Ok(out)
+    }
+
+    #[wasm_bindgen]
+    pub async fn bench_thumbnail(blob: Blob, canvas: Element, edge: u32) -> bool {
+        draw_thumbnail(&blob, &canvas, edge).await
     }
 }

@@ -254,6 +254,20 @@ async fn an_oversized_turned_photo_is_scaled_down_upright_without_metadata() {
 }
 
 #[wasm_bindgen_test]
+async fn a_photo_about_twice_the_edge_is_halved_exactly() {
+    // 4000 pixels long: 2000 is within a tenth of the first edge (2048), and a halving is
+    // drawn with a box filter, so that is the size sent.
+    let original = picture_bytes(4000, 300, "image/jpeg", 0.95, 0.3).await;
+    let max = original.len() as u64 / 2;
+    let p = prepared(&original, "panorama.jpg", max)
+        .await
+        .expect("prepared");
+    assert!(p.size <= max);
+    assert_eq!((p.width, p.height, p.resized), (2000, 150, true));
+    assert_eq!(seen(&p.blob).await.0, 2000);
+}
+
+#[wasm_bindgen_test]
 async fn an_oversized_png_photo_becomes_a_jpeg() {
     let original = picture_bytes(1200, 900, "image/png", 1.0, 1.0).await;
     let max = 200_000;
