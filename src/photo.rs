@@ -31,10 +31,14 @@ use web_sys::{Blob, Element, File};
 /// A file ready to send: the bytes, and what became of them.
 pub struct Prepared {
     pub blob: Blob,
-    /// The original name, or with its extension changed to `.jpg` when a PNG became a JPEG.
+    /// The original name, with its extension changed to `.jpg` when the file became a JPEG
+    /// from another type (a PNG, or what `kind` `None` named).
     pub name: String,
+    /// The type of `blob`: `image/jpeg`, `image/png` or `application/pdf`.
     pub mime: String,
+    /// Bytes of `blob`, at most `max_bytes` unless it is a PDF (sent as it is).
     pub size: u64,
+    /// Bytes of the file as picked.
     pub original_size: u64,
     /// The picture was decoded and encoded again: scaled down, or (when the stripper could not
     /// walk it) at its own size.
@@ -60,8 +64,9 @@ pub enum PrepareError {
 ///
 /// `kind` is what core's `lapor_core::attachment::sniff` said of the leading bytes. `None`
 /// (not a kind LAPOR! accepts) is tried as an image: what the browser can decode (WebP, HEIC
-/// on Safari) becomes a JPEG, anything else is [`PrepareError::Undecodable`]. `on_progress`
-/// gets a rough percentage, rising, 100 at the end. Decoding holds the full picture in memory
+/// on Safari) becomes a JPEG, anything else is [`PrepareError::Undecodable`]. A PDF is
+/// returned as it is, whatever its size (core's checks refuse one too large). `on_progress`
+/// gets a rough percentage, rising, 100 when prepared (not called on an error). Decoding holds the full picture in memory
 /// (48 MB for 12 megapixels): prepare files one after the other, not all at once.
 pub async fn prepare(
     file: &File,
@@ -73,7 +78,7 @@ pub async fn prepare(
     prepare_with(file, kind, max_bytes, &on_progress).await
 }
 
-/// Draws a `edge` x `edge` thumbnail (the picture's centre square) of the image in `blob` into
+/// Draws an `edge` x `edge` thumbnail (the picture's centre square) of the image in `blob` into
 /// `canvas`, which must be a `<canvas>`; `false` when it is none or the image cannot be decoded.
 /// `edge` is in canvas pixels: CSS pixels times `devicePixelRatio` for a sharp one. A canvas,
 /// not an `<img src="blob:…">`, because host pages' CSP often forbid `blob:` images. Give it
@@ -111,6 +116,7 @@ async fn prepare_with(
         height: 0,
     };
     if kind == Some(FileKind::Pdf) {
+        on_progress(100);
         return Ok(out);
     }
     on_progress(0);
