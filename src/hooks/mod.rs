@@ -6,6 +6,7 @@ mod use_config;
 mod use_copy;
 mod use_files;
 mod use_regions;
+pub mod use_status;
 mod use_submit;
 
 pub use use_config::use_config;
