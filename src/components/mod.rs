@@ -11,6 +11,7 @@ mod notice;
 mod receipt;
 mod select_field;
 mod send_status;
+pub mod status_view;
 mod text_field;
 
 pub use attachments::{AttachmentsField, FileRow};
