@@ -6,6 +6,7 @@ use lapor_core::messages::{field_error_message, message, Lang};
 use lapor_core::{Classification, Date, Field, FieldError};
 use yew::prelude::*;
 
+use crate::components::status_view::StatusView;
 use crate::components::{
     AttachmentsField, Checkbox, ClassificationChoice, ClassificationOption, ErrorSummary, FileRow,
     LocationFields, Notice, Receipt, SelectField, SendStatus, SummaryItem, TextField,
@@ -15,6 +16,7 @@ use crate::hooks::{
 };
 use crate::i18n::{fill, texts, type_name, Texts, MISSING_ENDPOINT};
 use crate::state::{dom_id, reduce, Action, Failure, FormState, Input, Phase};
+use crate::status_texts::status_texts;
 
 impl Reducible for FormState {
     type Action = Action;
@@ -34,14 +36,56 @@ pub struct AppProps {
     pub onsubmitted: Callback<AttrValue>,
 }
 
-/// The widget: the form, or a message in its place when it has no endpoint.
+/// Which view the widget shows, and whether the status view was ever opened.
+#[derive(Clone, Copy, PartialEq)]
+struct Views {
+    status: bool,
+    status_opened: bool,
+}
+
+/// The widget: two views, the form and "Cek Status Laporan", behind a pair of toggle buttons
+/// (`aria-pressed`); or a message in their place when it has no endpoint. A view that is not
+/// shown stays mounted, hidden, so switching never loses what the citizen typed; the status
+/// view is mounted the first time it is opened.
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    match &props.endpoint {
-        Some(endpoint) => html! {
-            <ReportForm endpoint={endpoint.clone()} lang={props.lang} onsubmitted={props.onsubmitted.clone()} />
-        },
-        None => html! { <Notice message={MISSING_ENDPOINT} /> },
+    let views = use_state(|| Views {
+        status: false,
+        status_opened: false,
+    });
+    let Some(endpoint) = &props.endpoint else {
+        return html! { <Notice message={MISSING_ENDPOINT} /> };
+    };
+    let lang = props.lang;
+    let s = status_texts(lang);
+    let toggle = |label: &'static str, status: bool| {
+        let pressed = views.status == status;
+        let views = views.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            views.set(Views {
+                status,
+                status_opened: views.status_opened || status,
+            })
+        });
+        html! {
+            <button type="button" aria-pressed={if pressed { "true" } else { "false" }} {onclick}
+                class={classes!("lapor-button", (!pressed).then_some("lapor-button--secondary"))}>{ label }</button>
+        }
+    };
+    html! {
+        <>
+            <div class="lapor-widget lapor-views" lang={lang.as_str()} role="group" aria-label={s.views_label}>
+                { toggle(s.view_form, false) }{ " " }{ toggle(s.view_status, true) }
+            </div>
+            <div hidden={views.status}>
+                <ReportForm endpoint={endpoint.clone()} {lang} onsubmitted={props.onsubmitted.clone()} />
+            </div>
+            if views.status_opened {
+                <div hidden={!views.status}>
+                    <StatusView endpoint={endpoint.clone()} {lang} known_ids={Vec::new()} />
+                </div>
+            }
+        </>
     }
 }
 
