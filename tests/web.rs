@@ -18,6 +18,11 @@ use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement, ShadowRo
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+// A crate root resolves `mod` next to itself; the file lives in tests/web/ so that cargo does
+// not take it for a test target of its own.
+#[path = "web/status.rs"]
+mod status;
+
 const UNREACHABLE: &str = "http://127.0.0.1:9/api/v1";
 
 /// One widget on the test page, and what the citizen sees of it.
