@@ -69,7 +69,7 @@ pub fn App(props: &AppProps) -> Html {
         });
         html! {
             <button type="button" aria-pressed={if pressed { "true" } else { "false" }} {onclick}
-                class={classes!("lapor-button", (!pressed).then_some("lapor-button--secondary"))}>{ label }</button>
+                class={if pressed { "lapor-button" } else { "lapor-button lapor-button--secondary" }}>{ label }</button>
         }
     };
     html! {

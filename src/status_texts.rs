@@ -1,14 +1,12 @@
 //! The texts of the "Cek Status Laporan" view, in Bahasa Indonesia (the reference) and
-//! English, and the two small rules the view applies to what it shows: which tracking id may
-//! be asked for ([`TrackingId`]) and how the gateway's `received_at` reads ([`received_on`]).
+//! English, which text shows which status, and the one rule of what may be asked for: a
+//! [`TrackingId`].
 //!
 //! Plain Rust, like [`crate::i18n`], so all of it is tested natively. Each language is one
 //! value of [`StatusTexts`]: a struct literal must name every field, so a text missing in one
 //! language does not compile.
 
 use lapor_core::messages::Lang;
-
-use crate::i18n::fill;
 
 /// The status view's texts in one language. Templates mark their variables `{name}`, see
 /// [`crate::i18n::fill`].
@@ -33,8 +31,6 @@ pub struct StatusTexts {
     pub checking: &'static str,
     /// `{id}`: the heading of a result.
     pub result_title: &'static str,
-    /// `{day}`, `{month}`, `{year}`, `{hour}`, `{minute}`, in Jakarta time.
-    pub received_on: &'static str,
     pub stage_received: &'static str,
     pub stage_received_detail: &'static str,
     pub stage_forwarded: &'static str,
@@ -45,8 +41,6 @@ pub struct StatusTexts {
     pub lapor_label: &'static str,
     /// Forwarded, but no status synchronised from LAPOR! yet.
     pub lapor_pending: &'static str,
-    /// `{id}`: LAPOR!'s own number for the complaint.
-    pub complaint_id: &'static str,
     /// LAPOR!'s status codes, as the simulator uses them (`verifikasi` → `selesai`).
     pub verifikasi: &'static str,
     pub tindak_lanjut: &'static str,
@@ -64,43 +58,36 @@ pub const ID: StatusTexts = StatusTexts {
     views_label: "Pilih layanan",
     view_form: "Buat Laporan",
     view_status: "Cek Status Laporan",
-    intro: "Masukkan nomor pelacakan yang Anda terima setelah mengirim laporan untuk melihat \
-            sampai di mana laporan Anda.",
-    known_title: "Laporan yang dikirim dari perangkat ini",
+    intro: "Lihat sampai di mana laporan Anda dengan nomor pelacakan dari tanda terimanya.",
+    known_title: "Laporan dari perangkat ini",
     id_label: "Nomor Pelacakan",
-    id_hint: "Tertera pada tanda terima laporan, misalnya LPR-7K2M-Q9TX-4HND.",
+    id_hint: "Misalnya LPR-7K2M-Q9TX-4HND.",
     id_missing: "Masukkan nomor pelacakan",
     id_invalid: "Nomor pelacakan hanya berisi huruf, angka, dan tanda hubung (-), paling \
                  banyak 32 karakter",
     check: "Cek Status",
-    checking: "Memeriksa status laporan…",
+    checking: "Memeriksa status…",
     result_title: "Laporan {id}",
-    received_on: "Diterima pada {day}-{month}-{year} pukul {hour}.{minute} WIB",
     stage_received: "Diterima, sedang diteruskan ke LAPOR!",
-    stage_received_detail: "Laporan Anda tersimpan dengan aman dan diteruskan ke SP4N-LAPOR! \
-                            secara otomatis. Anda tidak perlu mengirimnya lagi.",
+    stage_received_detail: "Laporan Anda tersimpan dan diteruskan ke SP4N-LAPOR! secara \
+                            otomatis. Tidak perlu dikirim ulang.",
     stage_forwarded: "Diteruskan ke LAPOR!",
-    stage_forwarded_detail: "SP4N-LAPOR! telah menerima laporan Anda dan menanganinya dari sini.",
+    stage_forwarded_detail: "SP4N-LAPOR! telah menerima laporan Anda dan menanganinya.",
     stage_failed: "Gagal diteruskan ke LAPOR!",
-    stage_failed_detail: "SP4N-LAPOR! tidak menerima laporan ini, sehingga laporan ini tidak \
-                          akan ditindaklanjuti. Kirim laporan baru, atau hubungi pengelola \
-                          situs ini dengan menyebutkan nomor pelacakan di atas.",
+    stage_failed_detail: "SP4N-LAPOR! tidak menerima laporan ini, jadi laporan ini tidak \
+                          ditindaklanjuti. Kirim laporan baru, atau hubungi pengelola situs \
+                          ini dengan menyebut nomor pelacakan di atas.",
     lapor_label: "Status di LAPOR!:",
-    lapor_pending: "Belum tersedia. Status diambil dari LAPOR! secara berkala; periksa lagi \
-                    nanti.",
-    complaint_id: "Nomor laporan di LAPOR!: {id}",
-    verifikasi: "Verifikasi: laporan Anda sedang diperiksa oleh petugas LAPOR!, paling lama 3 \
-                 hari kerja.",
-    tindak_lanjut: "Tindak lanjut: instansi yang berwenang sedang menangani laporan Anda, \
-                    paling lama 5 hari kerja.",
-    tanggapan: "Tanggapan: instansi telah memberikan tanggapan atas laporan Anda.",
+    lapor_pending: "belum tersedia; diperbarui dari LAPOR! secara berkala.",
+    verifikasi: "Verifikasi: petugas LAPOR! memeriksa laporan Anda, paling lama 3 hari kerja.",
+    tindak_lanjut: "Tindak lanjut: instansi yang berwenang menangani laporan Anda, paling lama \
+                    5 hari kerja.",
+    tanggapan: "Tanggapan: instansi telah menanggapi laporan Anda.",
     selesai: "Selesai: laporan Anda telah ditanggapi dan ditutup.",
-    not_found: "Tidak ada laporan dengan nomor pelacakan {id}. Periksa kembali nomor pada \
-                tanda terima Anda.",
+    not_found: "Tidak ada laporan dengan nomor pelacakan {id}. Periksa kembali nomornya.",
     failure_network: "Status tidak dapat diperiksa: sambungan gagal atau diblokir. Periksa \
                       koneksi Anda, lalu coba lagi.",
-    failure_server: "Status tidak dapat diperiksa: layanan sedang mengalami gangguan. Coba \
-                     lagi sebentar lagi.",
+    failure_server: "Status tidak dapat diperiksa: layanan sedang terganggu. Coba lagi nanti.",
     retry: "Coba lagi",
 };
 
@@ -109,42 +96,37 @@ pub const EN: StatusTexts = StatusTexts {
     views_label: "Choose a service",
     view_form: "New report",
     view_status: "Check report status",
-    intro: "Enter the tracking number you received when you sent your report to see how far \
-            it has got.",
-    known_title: "Reports sent from this device",
+    intro: "See how far your report has got with the tracking number on its receipt.",
+    known_title: "Reports from this device",
     id_label: "Tracking number",
-    id_hint: "It is on your report's receipt, for example LPR-7K2M-Q9TX-4HND.",
+    id_hint: "For example LPR-7K2M-Q9TX-4HND.",
     id_missing: "Enter your tracking number",
     id_invalid: "A tracking number has only letters, digits and hyphens (-), at most 32 \
                  characters",
     check: "Check status",
-    checking: "Checking the report's status…",
+    checking: "Checking the status…",
     result_title: "Report {id}",
-    received_on: "Received on {year}-{month}-{day} at {hour}:{minute} WIB (Jakarta time)",
     stage_received: "Received, being forwarded to LAPOR!",
-    stage_received_detail: "Your report is stored safely and is forwarded to SP4N-LAPOR! \
-                            automatically. You do not need to send it again.",
+    stage_received_detail: "Your report is stored and goes to SP4N-LAPOR! automatically. \
+                            There is no need to send it again.",
     stage_forwarded: "Forwarded to LAPOR!",
-    stage_forwarded_detail: "SP4N-LAPOR! has received your report and handles it from here.",
+    stage_forwarded_detail: "SP4N-LAPOR! has received your report and is handling it.",
     stage_failed: "Could not be forwarded to LAPOR!",
-    stage_failed_detail: "SP4N-LAPOR! did not accept this report, so it will not be followed \
-                          up. Send a new report, or contact the administrators of this website \
+    stage_failed_detail: "SP4N-LAPOR! did not accept this report, so it is not followed up. \
+                          Send a new report, or contact the administrators of this website \
                           and give them the tracking number above.",
     lapor_label: "Status at LAPOR!:",
-    lapor_pending: "Not available yet. The status is fetched from LAPOR! regularly; check \
-                    again later.",
-    complaint_id: "Report number at LAPOR!: {id}",
-    verifikasi: "Verification: LAPOR! staff are checking your report, within 3 working days.",
-    tindak_lanjut: "Follow-up: the responsible agency is handling your report, within 5 \
-                    working days.",
+    lapor_pending: "not available yet; it is updated from LAPOR! regularly.",
+    verifikasi: "Verification: LAPOR! staff check your report, within 3 working days.",
+    tindak_lanjut: "Follow-up: the responsible agency handles your report, within 5 working \
+                    days.",
     tanggapan: "Response: the agency has responded to your report.",
     selesai: "Done: your report has been answered and closed.",
-    not_found: "There is no report with the tracking number {id}. Check the number on your \
-                receipt again.",
+    not_found: "There is no report with the tracking number {id}. Check the number again.",
     failure_network: "The status could not be checked: the connection failed or was blocked. \
                       Check your connection, then try again.",
-    failure_server: "The status could not be checked: the service is having problems. Try \
-                     again in a moment.",
+    failure_server: "The status could not be checked: the service has problems. Try again \
+                     later.",
     retry: "Try again",
 };
 
@@ -175,6 +157,18 @@ impl StatusTexts {
             "selesai" => self.selesai,
             _ => return None,
         })
+    }
+
+    /// What to show of LAPOR!'s status: this widget's text for a code it knows, else LAPOR!'s
+    /// own name, else the bare code, else "not available yet".
+    pub fn lapor_status_text<'a>(&self, code: Option<&'a str>, name: Option<&'a str>) -> &'a str {
+        if let Some(text) = code.and_then(|c| self.lapor_status(c)) {
+            return text;
+        }
+        match name.filter(|n| !n.trim().is_empty()).or(code) {
+            Some(shown) if !shown.trim().is_empty() => shown,
+            _ => self.lapor_pending,
+        }
     }
 
     /// The heading and explanation of the gateway's `status` (`received`, `forwarded`,
@@ -227,35 +221,6 @@ impl TrackingId {
     }
 }
 
-/// "Diterima pada 28-11-2026 pukul 10.15 WIB" from the gateway's `received_at`
-/// (`2026-11-28T10:15:00+07:00`, always Jakarta time). `None` for anything of another shape:
-/// the line is then left out rather than shown wrong. Slicing, not a date library: the
-/// gateway already gives the local date and time.
-pub fn received_on(t: &StatusTexts, received_at: &str) -> Option<String> {
-    let b = received_at.as_bytes();
-    let digits = |from: usize, to: usize| b[from..to].iter().all(u8::is_ascii_digit);
-    let shaped = b.len() == 25
-        && received_at.ends_with("+07:00")
-        && (b[4], b[7], b[10], b[13]) == (b'-', b'-', b'T', b':')
-        && digits(0, 4)
-        && digits(5, 7)
-        && digits(8, 10)
-        && digits(11, 13)
-        && digits(14, 16);
-    shaped.then(|| {
-        fill(
-            t.received_on,
-            &[
-                ("year", &received_at[0..4]),
-                ("month", &received_at[5..7]),
-                ("day", &received_at[8..10]),
-                ("hour", &received_at[11..13]),
-                ("minute", &received_at[14..16]),
-            ],
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,7 +241,6 @@ mod tests {
             check,
             checking,
             result_title,
-            received_on,
             stage_received,
             stage_received_detail,
             stage_forwarded,
@@ -285,7 +249,6 @@ mod tests {
             stage_failed_detail,
             lapor_label,
             lapor_pending,
-            complaint_id,
             verifikasi,
             tindak_lanjut,
             tanggapan,
@@ -308,7 +271,6 @@ mod tests {
             ("check", check),
             ("checking", checking),
             ("result_title", result_title),
-            ("received_on", received_on),
             ("stage_received", stage_received),
             ("stage_received_detail", stage_received_detail),
             ("stage_forwarded", stage_forwarded),
@@ -317,7 +279,6 @@ mod tests {
             ("stage_failed_detail", stage_failed_detail),
             ("lapor_label", lapor_label),
             ("lapor_pending", lapor_pending),
-            ("complaint_id", complaint_id),
             ("verifikasi", verifikasi),
             ("tindak_lanjut", tindak_lanjut),
             ("tanggapan", tanggapan),
@@ -404,6 +365,19 @@ mod tests {
     }
 
     #[test]
+    fn lapor_statuses_we_do_not_know_show_lapors_own_words() {
+        let shown = |code, name| EN.lapor_status_text(code, name);
+        assert_eq!(shown(Some("selesai"), Some("Selesai")), EN.selesai);
+        assert_eq!(shown(Some("ditunda"), Some("Ditunda")), "Ditunda");
+        assert_eq!(shown(Some("ditunda"), Some(" ")), "ditunda");
+        assert_eq!(shown(Some("ditunda"), None), "ditunda");
+        assert_eq!(shown(None, Some("Ditunda")), "Ditunda");
+        assert_eq!(shown(None, None), EN.lapor_pending);
+        assert_eq!(shown(Some(""), Some("")), EN.lapor_pending);
+        assert_eq!(ID.lapor_status_text(None, None), ID.lapor_pending);
+    }
+
+    #[test]
     fn stages() {
         assert_eq!(ID.stage("received").0, ID.stage_received);
         assert_eq!(ID.stage("forwarded").0, ID.stage_forwarded);
@@ -449,30 +423,5 @@ mod tests {
         check("lpr-ıd", Err(Invalid));
         check("LPR-É", Err(Invalid));
         check("ＬＰＲ", Err(Invalid));
-    }
-
-    #[test]
-    fn received_on_reads_the_gateway_time_in_each_language() {
-        let at = "2026-11-28T10:15:00+07:00";
-        assert_eq!(
-            received_on(&ID, at).as_deref(),
-            Some("Diterima pada 28-11-2026 pukul 10.15 WIB")
-        );
-        assert_eq!(
-            received_on(&EN, at).as_deref(),
-            Some("Received on 2026-11-28 at 10:15 WIB (Jakarta time)")
-        );
-        for odd in [
-            "",
-            "2026-11-28",
-            "2026-11-28T10:15:00Z",
-            "2026-11-28T10:15:00+00:00",
-            "2026-11-28 10:15:00+07:00",
-            "2026-1X-28T10:15:00+07:00",
-            "2026-11-28T10:15:00.5+07:00",
-            "ééé-11-28T10:15:00+07:00",
-        ] {
-            assert_eq!(received_on(&ID, odd), None, "{odd:?}");
-        }
     }
 }

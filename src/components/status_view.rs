@@ -1,10 +1,13 @@
 use lapor_core::messages::Lang;
-use web_sys::HtmlInputElement;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::hooks::use_status::{use_status, Lookup, ReportStatus};
+use super::TextField;
+use crate::hooks::use_status::{use_status, Lookup};
 use crate::i18n::fill;
-use crate::status_texts::{received_on, status_texts, StatusTexts, TrackingId};
+use crate::status_texts::{status_texts, TrackingId};
 
 #[derive(Properties, PartialEq)]
 pub struct StatusViewProps {
@@ -14,7 +17,7 @@ pub struct StatusViewProps {
     /// Tracking ids of reports sent from this device, newest first: each one is a button
     /// that fills it in and checks it. Nothing is shown for an empty list.
     pub known_ids: Vec<AttrValue>,
-    /// A tracking id to fill in, and to check at once if it is valid.
+    /// A tracking id to fill in (not checked until the citizen asks).
     #[prop_or_default]
     pub initial: Option<AttrValue>,
 }
@@ -22,170 +25,147 @@ pub struct StatusViewProps {
 /// "Cek Status Laporan": the citizen types a tracking number and sees where the report is:
 /// received, forwarded to LAPOR! (with LAPOR!'s own status) or refused by LAPOR!. The result
 /// is in a `role="status"` region, so a screen reader reads it out when it arrives.
+///
+/// Lean on purpose, since every element, state and callback is Wasm every citizen downloads:
+/// what was typed is kept in a ref rather than a state (typing needs no render of its own),
+/// the invalid-id error is part of the hook's one state, and the known ids share one
+/// listener.
 #[component]
 pub fn StatusView(props: &StatusViewProps) -> Html {
     let t = status_texts(props.lang);
-    let typed = use_state(|| props.initial.clone().unwrap_or_default());
-    // The inline error of the last check, if what was typed was no tracking id.
-    let error = use_state(|| None::<&'static str>);
-    let input_ref = use_node_ref();
+    let typed = use_mut_ref(|| props.initial.clone().unwrap_or_default());
+    let form_ref = use_node_ref();
     let (lookup, check) = use_status(props.endpoint.clone());
 
-    // Checks what the citizen typed, or says why it cannot be checked.
-    let submit = {
-        let (error, check, input_ref) = (error.clone(), check.clone(), input_ref.clone());
-        Callback::from(move |text: AttrValue| match TrackingId::parse(&text) {
-            Ok(id) => {
-                error.set(None);
-                check.emit(id);
+    // After an invalid number, and on a retry (whose button then goes), the focus goes to the
+    // field rather than be lost.
+    let focus_field = {
+        let form_ref = form_ref.clone();
+        move || {
+            let input = form_ref
+                .cast::<Element>()
+                .and_then(|form| form.query_selector("input").ok().flatten());
+            if let Some(input) = input {
+                let _ = input.unchecked_into::<HtmlElement>().focus();
             }
-            Err(e) => {
-                error.set(Some(t.id_error(e)));
-                if let Some(input) = input_ref.cast::<HtmlInputElement>() {
-                    let _ = input.focus();
-                }
-            }
-        })
+        }
     };
-    {
-        // A given tracking id is filled in, and checked when valid (an invalid one only shows,
-        // with no error before the citizen has done anything).
-        let (typed, check) = (typed.clone(), check.clone());
-        use_effect_with(props.initial.clone(), move |initial| {
-            if let Some(initial) = initial {
-                typed.set(initial.clone());
-                if let Ok(id) = TrackingId::parse(initial) {
-                    check.emit(id);
-                }
+    // Checks `text` (and shows it in the field). If it is wrong, the focus goes to the field
+    // once its error is rendered (Yew renders in a task queued before this one), so a screen
+    // reader reads the error with the field.
+    let submit = {
+        let (typed, check, focus_field) = (typed.clone(), check.clone(), focus_field.clone());
+        move |text: AttrValue| {
+            let parsed = TrackingId::parse(&text);
+            *typed.borrow_mut() = text;
+            let wrong = parsed.is_err();
+            check.emit(parsed);
+            if wrong {
+                let focus_field = focus_field.clone();
+                spawn_local(async move { focus_field() });
             }
-        });
-    }
-
+        }
+    };
     let onsubmit = {
         let (submit, typed) = (submit.clone(), typed.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            submit.emit((*typed).clone());
+            let text = typed.borrow().clone();
+            submit(text);
         })
     };
     let oninput = {
         let typed = typed.clone();
-        Callback::from(move |e: InputEvent| {
-            typed.set(e.target_unchecked_into::<HtmlInputElement>().value().into())
-        })
+        Callback::from(move |value: String| *typed.borrow_mut() = value.into())
     };
-    let known = props.known_ids.iter().map(|id| {
-        let (submit, typed, id) = (submit.clone(), typed.clone(), id.clone());
-        let label = id.clone();
-        let onclick = Callback::from(move |_: MouseEvent| {
-            typed.set(id.clone());
-            submit.emit(id.clone());
-        });
-        html! { <li><button type="button" class="lapor-link-button" {onclick}>{ label }</button></li> }
+    // One listener for the whole list: the button clicked names the tracking id.
+    let onknown = Callback::from(move |e: MouseEvent| {
+        if let Some(button) = e
+            .target_dyn_into::<Element>()
+            .filter(|el| el.tag_name() == "BUTTON")
+        {
+            submit(button.text_content().unwrap_or_default().into());
+        }
     });
 
-    let result = match &lookup {
-        Lookup::Idle => html! {},
-        Lookup::Loading(_) => html! { <p>{ t.checking }</p> },
-        Lookup::Found(report) => found(t, report),
-        Lookup::NotFound(id) => html! {
-            <div class="lapor-failure">
-                <p class="lapor-failure-message">{ fill(t.not_found, &[("id", id.as_str())]) }</p>
-            </div>
-        },
-        Lookup::Failed { id, network } => {
-            // The button goes while checking: the focus moves to the input rather than be lost.
-            let (check, id, input_ref) = (check.clone(), id.clone(), input_ref.clone());
-            let onclick = Callback::from(move |_: MouseEvent| {
-                if let Some(input) = input_ref.cast::<HtmlInputElement>() {
-                    let _ = input.focus();
-                }
-                check.emit(id.clone());
+    // The result: a heading, a main line (bold), a detail, LAPOR!'s status (bold), in a
+    // failure box or not, and a retry after a failure.
+    let mut title = None;
+    let mut main = None;
+    let mut detail = None;
+    let mut lapor = None;
+    let mut boxed = false;
+    let mut onretry = None;
+    let mut error = None;
+    match &*lookup {
+        Lookup::Idle => {}
+        Lookup::Invalid(e) => error = Some(AttrValue::Static(t.id_error(*e))),
+        Lookup::Loading => main = Some(AttrValue::Static(t.checking)),
+        Lookup::Found(id, report) => {
+            title = Some(fill(t.result_title, &[("id", id.as_str())]));
+            let (stage, explained) = t.stage(&report.status);
+            main = Some(AttrValue::Static(stage));
+            detail = Some(explained);
+            boxed = report.status == "failed";
+            lapor = report.lapor.as_ref().map(|l| {
+                let status =
+                    t.lapor_status_text(l.status_code.as_deref(), l.status_name.as_deref());
+                format!("{} {status}", t.lapor_label)
             });
-            html! {
-                <div class="lapor-failure">
-                    <p class="lapor-failure-message">
-                        { if *network { t.failure_network } else { t.failure_server } }
-                    </p>
-                    <button type="button" class="lapor-button lapor-button--secondary" {onclick}>{ t.retry }</button>
-                </div>
-            }
         }
-    };
-
-    let invalid = error.is_some();
-    let describedby = if invalid {
-        "lapor-status-id-hint lapor-status-id-error"
-    } else {
-        "lapor-status-id-hint"
-    };
-    html! {
-        <div class="lapor-widget" lang={props.lang.as_str()}>
-            <form class="lapor-form" novalidate=true {onsubmit} aria-labelledby="lapor-status-title">
-                <h2 id="lapor-status-title" class="lapor-title">{ t.view_status }</h2>
-                <p class="lapor-intro">{ t.intro }</p>
-                if !props.known_ids.is_empty() {
-                    <p class="lapor-list-title" id="lapor-status-known">{ t.known_title }</p>
-                    <ul class="lapor-files" aria-labelledby="lapor-status-known">{ for known }</ul>
-                }
-                <div class={classes!("lapor-field", invalid.then_some("lapor-field--error"))}>
-                    <label for="lapor-status-id" class="lapor-label">{ t.id_label }</label>
-                    <p id="lapor-status-id-hint" class="lapor-hint">{ t.id_hint }</p>
-                    if let Some(message) = *error {
-                        <p id="lapor-status-id-error" class="lapor-error-message"><span>{ message }</span></p>
-                    }
-                    <input id="lapor-status-id" name="lapor-status-id" type="text" ref={input_ref}
-                        value={(*typed).clone()} autocomplete="off" autocapitalize="characters" spellcheck="false"
-                        aria-invalid={invalid.then_some("true")} aria-describedby={describedby} {oninput} />
-                </div>
-                <button type="submit" class="lapor-button">{ t.check }</button>
-            </form>
-            <div role="status">{ result }</div>
-        </div>
-    }
-}
-
-/// A report the gateway knows: which one, since when, its stage, and LAPOR!'s status.
-fn found(t: &'static StatusTexts, report: &ReportStatus) -> Html {
-    let (stage, detail) = t.stage(&report.status);
-    let lapor = report.lapor.as_ref();
-    // LAPOR!'s status: our text for a code we know, else LAPOR!'s own name (or code).
-    let lapor_status = lapor.map(|l| {
-        let code = l.status_code.as_deref();
-        match code.and_then(|c| t.lapor_status(c)) {
-            Some(text) => AttrValue::Static(text),
-            None => match l.status_name.as_deref().or(code) {
-                Some(name) if !name.trim().is_empty() => AttrValue::from(name.to_owned()),
-                _ => AttrValue::Static(t.lapor_pending),
-            },
+        Lookup::NotFound(id) => {
+            boxed = true;
+            main = Some(fill(t.not_found, &[("id", id.as_str())]).into());
         }
-    });
-    let complaint = lapor
-        .and_then(|l| l.complaint_id.as_deref())
-        .map(|id| fill(t.complaint_id, &[("id", id)]));
-    let stage = html! {
-        <>
-            <p><strong>{ stage }</strong></p>
-            <p>{ detail }</p>
-        </>
-    };
-    html! {
-        <>
-            <h3 class="lapor-next-title">{ fill(t.result_title, &[("id", &report.tracking_id)]) }</h3>
-            if let Some(on) = received_on(t, &report.received_at) {
-                <p class="lapor-hint">{ on }</p>
-            }
-            if report.status == "failed" {
-                <div class="lapor-failure">{ stage }</div>
+        Lookup::Failed(id, network) => {
+            boxed = true;
+            main = Some(AttrValue::Static(if *network {
+                t.failure_network
             } else {
-                { stage }
+                t.failure_server
+            }));
+            let (check, id) = (check.clone(), id.clone());
+            onretry = Some(Callback::from(move |_: MouseEvent| {
+                focus_field();
+                check.emit(Ok(id.clone()));
+            }));
+        }
+    }
+
+    let value = typed.borrow().clone();
+    html! {
+        <form class="lapor-widget lapor-form" lang={props.lang.as_str()} novalidate=true {onsubmit}
+            aria-labelledby="lapor-status-title" ref={form_ref}>
+            <h2 id="lapor-status-title" class="lapor-title">{ t.view_status }</h2>
+            <p class="lapor-intro">{ t.intro }</p>
+            if !props.known_ids.is_empty() {
+                <p class="lapor-list-title">{ t.known_title }</p>
+                <ul class="lapor-files" onclick={onknown}>
+                    { for props.known_ids.iter().map(|id| html! {
+                        <li><button type="button" class="lapor-link-button">{ id.clone() }</button></li>
+                    }) }
+                </ul>
             }
-            if let Some(status) = lapor_status {
-                <p><strong>{ t.lapor_label }</strong>{ " " }{ status }</p>
-            }
-            if let Some(complaint) = complaint {
-                <p class="lapor-hint">{ complaint }</p>
-            }
-        </>
+            <TextField id="lapor-status-id" label={t.id_label} hint={AttrValue::Static(t.id_hint)} {value}
+                autocomplete="off" errors={error.into_iter().collect::<Vec<_>>()} {oninput} />
+            <button type="submit" class="lapor-button">{ t.check }</button>
+            <div role="status" class={boxed.then_some("lapor-failure")}>
+                if let Some(title) = title {
+                    <h3 class="lapor-next-title">{ title }</h3>
+                }
+                if let Some(main) = main {
+                    <p class="lapor-failure-message">{ main }</p>
+                }
+                if let Some(detail) = detail {
+                    <p>{ detail }</p>
+                }
+                if let Some(lapor) = lapor {
+                    <p class="lapor-failure-message">{ lapor }</p>
+                }
+                if let Some(onclick) = onretry {
+                    <button type="button" class="lapor-button lapor-button--secondary" {onclick}>{ t.retry }</button>
+                }
+            </div>
+        </form>
     }
 }

@@ -170,10 +170,8 @@ async fn a_forwarded_report_shows_its_stage_and_lapors_status() {
     assert!(w.error_at("Nomor Pelacakan").is_none());
     for part in [
         "Laporan LPR-7K2M-Q9TX-4HND",
-        "Diterima pada 28-11-2026 pukul 10.15 WIB",
         ID.stage_forwarded,
         ID.lapor_label,
-        "Nomor laporan di LAPOR!: 4821",
     ] {
         assert!(result.contains(part), "{part:?} in {result}");
     }
@@ -200,7 +198,7 @@ async fn an_unknown_lapor_status_shows_lapors_own_name_in_english_too() {
     w.wait(|w| w.result().contains("Menunggu Kelengkapan"))
         .await;
     assert!(w.result().contains(EN.stage_forwarded), "{}", w.result());
-    assert!(w.result().contains("Received on 2026-11-28 at 10:15 WIB"));
+    assert!(w.result().contains("Report LPR-AAAA"), "{}", w.result());
     w.fill("Tracking number", "lpr-bbbb").await;
     w.click("Check status").await;
     w.wait(|w| w.result().contains(EN.stage_received)).await;
