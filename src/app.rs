@@ -74,7 +74,7 @@ pub fn App(props: &AppProps) -> Html {
     };
     html! {
         <>
-            <div class="lapor-widget lapor-views" lang={lang.as_str()} role="group" aria-label={s.views_label}>
+            <div class="lapor-widget" lang={lang.as_str()} role="group" aria-label={s.views_label}>
                 { toggle(s.view_form, false) }{ " " }{ toggle(s.view_status, true) }
             </div>
             <div hidden={views.status}>

@@ -140,7 +140,7 @@ pub fn StatusView(props: &StatusViewProps) -> Html {
             <p class="lapor-intro">{ t.intro }</p>
             if !props.known_ids.is_empty() {
                 <p class="lapor-list-title">{ t.known_title }</p>
-                <ul class="lapor-files" onclick={onknown}>
+                <ul class="lapor-steps" onclick={onknown}>
                     { for props.known_ids.iter().map(|id| html! {
                         <li><button type="button" class="lapor-link-button">{ id.clone() }</button></li>
                     }) }
