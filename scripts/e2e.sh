@@ -72,7 +72,7 @@ wait_up "http://127.0.0.1:$SIM_PORT/_simulator/complaints" simulator "${PIDS[-1]
   --data-dir "$WORK/gateway" --widget-dir dist/widget \
   --site-dir "$WORK/site" --site-listen "127.0.0.1:$SITE_PORT" \
   --allow-origin "http://127.0.0.1:$SITE_PORT" \
-  --rate-limit-per-minute 0 --retry-base-ms 200 --retry-max-ms 2000 \
+  --rate-limit-per-minute 0 --retry-base-ms 200 --retry-max-ms 2000 --status-sync-secs 1 \
   >"$WORK/gateway.log" 2>&1 &
 PIDS+=($!)
 wait_up "http://127.0.0.1:$GW_PORT/healthz" gateway "${PIDS[-1]}" "$WORK/gateway.log"

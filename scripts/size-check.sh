@@ -2,18 +2,22 @@
 # Measures what a citizen downloads, as served from dist/widget/ (run scripts/build-widget.sh
 # first), against the budget of the widget issue:
 #   loader (lapor-widget.js)              <= 3072 bytes gzip -9
-#   widget (Wasm + glue + any CSS)        <= 153600 bytes gzip -9 (sum of the files)
+#   widget (Wasm + glue + CSS, JS snippets inlined in the glue) <= 153600 bytes gzip -9
 # The loader's budget is met and enforced. The widget is not yet within its budget (the
 # widget issue stays open until it is): until then the script prints MISS for the budget and
 # fails only when the widget grows past WIDGET_CEILING, the size it has now plus 1 %, so that
 # no change makes it worse. When the budget is met, delete WIDGET_CEILING: the budget fails.
+# The ceiling was 172,300 (issue 4's form alone). Issue 5 added photo fitting with core's
+# metadata stripper (about 8 KB), drafts and the outbox, and the status view (about 9.5 KB),
+# while this session's cuts took 20 KB out; it is now the 181,009 measured with all of them,
+# plus 1 %. Raising it again needs the same kind of accounting.
 # Then lists the largest items of the optimized Wasm with twiggy, when installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 LOADER_MAX=3072
 WIDGET_MAX=153600
-WIDGET_CEILING=172300
+WIDGET_CEILING=182800
 DIR=dist/widget
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export PATH="$HOME/.cargo/bin:$PATH"

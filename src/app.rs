@@ -7,6 +7,7 @@ use lapor_core::attachment::{sniff, FileKind};
 use lapor_core::{Classification, Code, Date, Field, FieldError};
 use yew::prelude::*;
 
+use crate::components::status_view::StatusView;
 use crate::components::{
     attachments_field, checkbox, classification_choice, error_summary, location_fields, receipt,
     select_field, send_status, text_field, AttachmentsFieldProps, CheckboxProps,
@@ -15,11 +16,12 @@ use crate::components::{
     TextFieldProps,
 };
 use crate::hooks::{
-    new_idempotency_key, use_config, use_copy, use_files, use_persistence, use_regions, use_submit,
-    Regions,
+    new_idempotency_key, use_config, use_copy, use_files, use_history, use_persistence,
+    use_regions, use_submit, Regions,
 };
 use crate::i18n::{fill, texts, type_name, Texts, MISSING_ENDPOINT};
 use crate::state::{dom_id, reduce, Action, Failure, FormState, Input, Phase, Refusal};
+use crate::status_texts::status_texts;
 
 impl Reducible for FormState {
     type Action = Action;
@@ -42,15 +44,66 @@ pub struct AppProps {
     pub scope: AttrValue,
 }
 
-/// The widget: the form, or a message in its place when it has no endpoint.
+/// Which view the widget shows, and whether the status view was ever opened.
+#[derive(Clone, Copy, PartialEq)]
+struct Views {
+    status: bool,
+    status_opened: bool,
+}
+
+/// The widget: two views, the form and "Cek Status Laporan", behind a pair of toggle buttons
+/// (`aria-pressed`); or a message in their place when it has no endpoint. A view that is not
+/// shown stays mounted, hidden, so switching never loses what the citizen typed; the status
+/// view is mounted the first time it is opened.
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    match &props.endpoint {
-        Some(endpoint) => html! {
-            <ReportForm endpoint={endpoint.clone()} lang={props.lang} onsubmitted={props.onsubmitted.clone()}
-                scope={props.scope.clone()} />
-        },
-        None => html! { <Notice message={MISSING_ENDPOINT} /> },
+    let views = use_state(|| Views {
+        status: false,
+        status_opened: false,
+    });
+    // Tracking numbers of reports filed on this device, read again after each new one.
+    let filed = use_state(|| 0u32);
+    let known_ids = use_history(props.endpoint.clone().unwrap_or_default(), *filed);
+    let Some(endpoint) = &props.endpoint else {
+        return html! { <Notice message={MISSING_ENDPOINT} /> };
+    };
+    let onsubmitted = {
+        let outer = props.onsubmitted.clone();
+        Callback::from(move |tracking_id: AttrValue| {
+            outer.emit(tracking_id);
+            filed.set(*filed + 1);
+        })
+    };
+    let lang = props.lang;
+    let s = status_texts(lang);
+    let toggle = |label: &'static str, status: bool| {
+        let pressed = views.status == status;
+        let views = views.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            views.set(Views {
+                status,
+                status_opened: views.status_opened || status,
+            })
+        });
+        html! {
+            <button type="button" aria-pressed={if pressed { "true" } else { "false" }} {onclick}
+                class={if pressed { "lapor-button" } else { "lapor-button lapor-button--secondary" }}>{ label }</button>
+        }
+    };
+    html! {
+        <>
+            <div class="lapor-widget" lang={lang.as_str()} role="group" aria-label={s.views_label}>
+                { toggle(s.view_form, false) }{ " " }{ toggle(s.view_status, true) }
+            </div>
+            <div hidden={views.status}>
+                <ReportForm endpoint={endpoint.clone()} {lang} {onsubmitted} scope={props.scope.clone()} />
+            </div>
+            if views.status_opened {
+                <div hidden={!views.status}>
+                    <StatusView endpoint={endpoint.clone()} {lang} {known_ids} />
+                </div>
+            }
+        </>
     }
 }
 

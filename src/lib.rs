@@ -8,6 +8,7 @@
 
 pub mod i18n;
 pub mod state;
+pub mod status_texts;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

@@ -22,6 +22,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "web/photo.rs"]
 mod photo;
+// A crate root resolves `mod` next to itself; the file lives in tests/web/ so that cargo does
+// not take it for a test target of its own.
+#[path = "web/status.rs"]
+mod status;
 
 const UNREACHABLE: &str = "http://127.0.0.1:9/api/v1";
 

@@ -12,6 +12,7 @@ mod notice;
 mod receipt;
 mod select_field;
 mod send_status;
+pub mod status_view;
 mod text_field;
 
 pub use attachments::{attachments_field, AttachmentsFieldProps, FileRow};

@@ -8,11 +8,12 @@ mod store;
 mod use_files;
 mod use_persistence;
 mod use_regions;
+pub mod use_status;
 mod use_submit;
 
 pub use use_config::use_config;
 pub use use_copy::{use_copy, CopyStatus};
 pub use use_files::use_files;
-pub use use_persistence::{use_history, use_persistence, Persistence};
+pub use use_persistence::{use_history, use_persistence};
 pub use use_regions::{use_regions, Regions};
 pub use use_submit::{new_idempotency_key, use_submit};
