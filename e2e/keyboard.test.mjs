@@ -87,7 +87,16 @@ test("a citizen files a whole pengaduan with the keyboard alone", { timeout: 120
 
     // The file picker opens from the keyboard; the test answers the picker with its file.
     await tabTo(page, form.attachments, "Lampiran");
-    const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
+    // On a loaded machine headless Chromium now and then drops the first press's picker (seen
+    // in about 1 run in 10, before and after any widget change); a citizen would press again.
+    let chooser = null;
+    for (let attempt = 0; attempt < 3 && !chooser; attempt++) {
+      [chooser] = await Promise.all([
+        page.waitForEvent("filechooser", { timeout: 5_000 }).catch(() => null),
+        page.keyboard.press("Space"),
+      ]);
+    }
+    assert.ok(chooser, "Space on the focused Lampiran field opens the file picker");
     await chooser.setFiles(file);
 
     await tabTo(page, form.name, "Nama Lengkap");

@@ -9,7 +9,7 @@
 # no change makes it worse. When the budget is met, delete WIDGET_CEILING: the budget fails.
 # The ceiling was 172,300 (issue 4's form alone). Issue 5 added photo fitting with core's
 # metadata stripper (about 8 KB), drafts and the outbox, and the status view (about 9.5 KB),
-# while this session's cuts took 20 KB out; it is now the 181,009 measured with all of them,
+# while this session's cuts took 30 KB out; it is now the 171,019 measured with all of them,
 # plus 1 %. Raising it again needs the same kind of accounting.
 # Then lists the largest items of the optimized Wasm with twiggy, when installed.
 set -euo pipefail
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 LOADER_MAX=3072
 WIDGET_MAX=153600
-WIDGET_CEILING=182800
+WIDGET_CEILING=172800
 DIR=dist/widget
 TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
