@@ -48,8 +48,16 @@ fn main() {
     // widget, which fetches names from the gateway) links only these, not the names.
     emit_codes(&mut src, "PROVINCE_CODES", provinces.keys());
     emit_codes(&mut src, "REGENCY_CODES", regencies.keys());
-    emit_codes(&mut src, "HISTORICAL_PROVINCE_CODES", historical.keys().filter(|c| c.len() == 2));
-    emit_codes(&mut src, "HISTORICAL_REGENCY_CODES", historical.keys().filter(|c| c.len() == 4));
+    emit_codes(
+        &mut src,
+        "HISTORICAL_PROVINCE_CODES",
+        historical.keys().filter(|c| c.len() == 2),
+    );
+    emit_codes(
+        &mut src,
+        "HISTORICAL_REGENCY_CODES",
+        historical.keys().filter(|c| c.len() == 4),
+    );
     fs::write(Path::new(&out).join("regions.rs"), src).expect("write regions.rs");
 
     // Without the feature the kecamatan are neither read nor generated, so they cannot end up

@@ -17,7 +17,7 @@
 // during prepare are listed with their wall time and their own CPU time (the trace's thread
 // time) and what ran in them, which tells the widget's work from the machine's load.
 // A missed goal is printed as MISS and does not fail the script.
-import { chromium } from "playwright-core";
+import { launch } from "./lib/browser.mjs";
 import { createServer } from "node:http";
 import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -168,20 +168,7 @@ function mainThreadTasks(json) {
 async function main() {
   const server = await serve(opts.pkg);
   const origin = `http://127.0.0.1:${server.address().port}`;
-  // The flags of e2e/lib/env.mjs launch(), which cannot be imported here: env.mjs insists on
-  // the addresses scripts/e2e.sh sets.
-  const browser = await chromium.launch({
-    executablePath: process.env.E2E_CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-dev-shm-usage",
-    ],
-  });
+  const browser = await launch();
   const results = [];
   try {
     const photo = await phonePhoto(browser);

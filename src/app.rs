@@ -1,9 +1,10 @@
-//! The application: the form of one widget instance, wired to its state and its hooks.
+//! The application of one widget instance: two views, the report form (wired to its state and
+//! its hooks) and "Cek Status Laporan" (`components::status_view`), behind two toggle buttons.
 
 use std::rc::Rc;
 
-use lapor_core::messages::{field_error_message, message, Lang};
 use lapor_core::attachment::{sniff, FileKind};
+use lapor_core::messages::{field_error_message, message, Lang};
 use lapor_core::{Classification, Code, Date, Field, FieldError};
 use yew::prelude::*;
 
@@ -137,10 +138,7 @@ fn ReportForm(props: &ReportFormProps) -> Html {
         props.endpoint.clone(),
         AttrValue::from(state.regency.clone()),
     );
-    let (files, onpick) = use_files(
-        dispatch.clone(),
-        state.config.attachments.max_file_bytes,
-    );
+    let (files, onpick) = use_files(dispatch.clone(), state.config.attachments.max_file_bytes);
     use_submit(
         props.endpoint.clone(),
         props.scope.clone(),
@@ -335,7 +333,10 @@ fn ReportForm(props: &ReportFormProps) -> Html {
             let kind = sniff(&f.head);
             let image = matches!(kind, Some(FileKind::Jpeg | FileKind::Png));
             let note = if !f.ready {
-                Some(fill(t.file_working, &[("percent", &f.progress.to_string())]))
+                Some(fill(
+                    t.file_working,
+                    &[("percent", &f.progress.to_string())],
+                ))
             } else if image && f.size != f.original_size {
                 Some(format!(
                     "{}; {}",

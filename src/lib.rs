@@ -1,9 +1,9 @@
 //! The LAPOR! widget: the national public-service complaint form, embedded in any regional
 //! government website by one script tag.
 //!
-//! The browser-independent parts are [`state`] (the form's state machine) and [`i18n`] (its
-//! texts); they build and test natively. Everything else is the Yew application, compiled to
-//! WebAssembly only. This file is the boundary with the loader: [`mount`] and
+//! The browser-independent parts are [`state`] (the form's state machine), [`i18n`] and
+//! [`status_texts`] (the texts); they build and test natively. Everything else is the Yew
+//! application, compiled to WebAssembly only. This file is the boundary with the loader: [`mount`] and
 //! [`WidgetHandle`], the only code that reads the host page's options.
 
 pub mod i18n;

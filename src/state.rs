@@ -553,7 +553,11 @@ pub fn reduce(state: &mut FormState, action: Action) {
             state.submit_if_pending();
         }
         Action::FileProgress { id, percent } => {
-            if let Some(a) = state.attachments.iter_mut().find(|a| a.id == id && !a.ready) {
+            if let Some(a) = state
+                .attachments
+                .iter_mut()
+                .find(|a| a.id == id && !a.ready)
+            {
                 a.progress = percent.min(100);
             }
         }
@@ -1214,9 +1218,15 @@ mod tests {
                 head: JPEG.to_vec(),
             }],
         );
-        assert!(s.is_sending(), "the waiting submit goes ahead once the photo is ready");
+        assert!(
+            s.is_sending(),
+            "the waiting submit goes ahead once the photo is ready"
+        );
         let o = s.outgoing.as_ref().unwrap();
-        assert_eq!((o.idempotency_key.as_str(), &o.attachment_ids[..]), ("key-1", &[1][..]));
+        assert_eq!(
+            (o.idempotency_key.as_str(), &o.attachment_ids[..]),
+            ("key-1", &[1][..])
+        );
         assert_eq!(s.attachments[0].size, 900_000);
         assert_eq!(s.attachments[0].original_size, 5_000_000);
     }
@@ -1308,12 +1318,18 @@ mod tests {
         assert_eq!(draft.title, s.title);
         assert_eq!(draft.regency, "6474");
         let kept = format!("{draft:?}");
-        assert!(!kept.contains("6474015708900003"), "the NIK is never in a draft");
+        assert!(
+            !kept.contains("6474015708900003"),
+            "the NIK is never in a draft"
+        );
 
         let mut restored = form();
         apply(
             &mut restored,
-            [Action::Restore(draft.clone(), vec![file(7, "foto.jpg", 10, JPEG)])],
+            [Action::Restore(
+                draft.clone(),
+                vec![file(7, "foto.jpg", 10, JPEG)],
+            )],
         );
         assert!(restored.restored);
         assert_eq!(restored.draft(), draft);

@@ -444,11 +444,21 @@ async fn the_content_counter_counts_as_the_citizen_types() {
 #[wasm_bindgen_test]
 async fn the_regencies_follow_the_province() {
     let w = open_form("id").await;
-    w.wait(|w| w.field("Provinsi").text_content().unwrap_or_default().contains("Kalimantan Timur"))
-        .await;
+    w.wait(|w| {
+        w.field("Provinsi")
+            .text_content()
+            .unwrap_or_default()
+            .contains("Kalimantan Timur")
+    })
+    .await;
     w.fill("Provinsi", "64").await;
-    w.wait(|w| w.field("Kabupaten/Kota").text_content().unwrap_or_default().contains("Bontang"))
-        .await;
+    w.wait(|w| {
+        w.field("Kabupaten/Kota")
+            .text_content()
+            .unwrap_or_default()
+            .contains("Bontang")
+    })
+    .await;
     let options = w.field("Kabupaten/Kota").text_content().unwrap_or_default();
     for regency in regencies_of("64") {
         assert!(options.contains(regency.name), "{} missing", regency.name);
@@ -475,7 +485,8 @@ async fn picked_files_are_listed_and_refused_ones_say_why() {
     let input: HtmlInputElement = w.field("Lampiran").dyn_into().expect("a file input");
     input.set_files(transfer.files().as_ref());
     fire(&input, "change");
-    w.wait(|w| !w.all(".lapor-file[data-state=ready]").is_empty()).await;
+    w.wait(|w| !w.all(".lapor-file[data-state=ready]").is_empty())
+        .await;
     let attached = w
         .all(".lapor-file")
         .iter()
@@ -493,7 +504,10 @@ async fn picked_files_are_listed_and_refused_ones_say_why() {
         .collect::<Vec<_>>();
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert!(refused[0].starts_with("catatan.jpg"), "{refused:?}");
-    assert!(refused[0].contains("Lampirkan foto JPEG atau PNG"), "with what to do: {refused:?}");
+    assert!(
+        refused[0].contains("Lampirkan foto JPEG atau PNG"),
+        "with what to do: {refused:?}"
+    );
     let remove = w
         .all("button[aria-label]")
         .into_iter()
@@ -507,7 +521,8 @@ async fn a_blocked_send_is_kept_on_the_device_and_tried_again() {
     let w = open_form("id").await;
     fill_valid_report(&w).await;
     w.click("Kirim Laporan").await;
-    w.wait(|w| w.text().contains("Laporan menunggu koneksi")).await;
+    w.wait(|w| w.text().contains("Laporan menunggu koneksi"))
+        .await;
     assert!(w.summary().is_none(), "a valid report has no error summary");
     assert!(
         !w.text().contains("Laporan Anda telah diterima"),
@@ -515,12 +530,19 @@ async fn a_blocked_send_is_kept_on_the_device_and_tried_again() {
     );
     // The whole report waits in this site's storage, under its key, to go when it can.
     let outbox = stored("outbox").await;
-    assert!(outbox.contains("Lampu jalan mati di Jl. Ahmad Yani"), "{outbox}");
+    assert!(
+        outbox.contains("Lampu jalan mati di Jl. Ahmad Yani"),
+        "{outbox}"
+    );
     w.click("Coba kirim sekarang").await;
     sleep(200).await;
-    w.wait(|w| w.text().contains("Laporan menunggu koneksi")).await;
-    assert_eq!(stored("outbox").await.matches("\"key\"").count(), outbox.matches("\"key\"").count(),
-        "a retry is the same stored report, not a second one");
+    w.wait(|w| w.text().contains("Laporan menunggu koneksi"))
+        .await;
+    assert_eq!(
+        stored("outbox").await.matches("\"key\"").count(),
+        outbox.matches("\"key\"").count(),
+        "a retry is the same stored report, not a second one"
+    );
 }
 
 /// Everything in one IndexedDB store of the widget, as JSON text.

@@ -105,7 +105,9 @@ include!(concat!(env!("OUT_DIR"), "/districts.rs"));
 /// Whether the table of numeric codes holds `code` (digits only; callers check the length).
 fn has(codes: &[u16], code: &str) -> bool {
     code.bytes().all(|b| b.is_ascii_digit())
-        && code.parse::<u16>().is_ok_and(|n| codes.binary_search(&n).is_ok())
+        && code
+            .parse::<u16>()
+            .is_ok_and(|n| codes.binary_search(&n).is_ok())
 }
 
 fn find(table: &'static [Region], code: &str) -> Option<Region> {

@@ -1,6 +1,5 @@
 // The world the end-to-end tests run in: the addresses scripts/e2e.sh started, the browser,
 // and small helpers (polling, the simulator's inspection API, test files, screenshots).
-import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -27,21 +26,7 @@ export const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },
 };
 
-/** Debian's Chromium, headless; flags for running as root in a container without extras. */
-export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.E2E_CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-dev-shm-usage",
-    ],
-  });
-}
+export { launch } from "./browser.mjs";
 
 /**
  * A fresh page (own context: no shared storage between tests) that records what would show a

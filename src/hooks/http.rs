@@ -56,10 +56,7 @@ pub async fn get_json(url: &str) -> Result<JsValue, HttpError> {
 pub async fn read_bytes(blob: &Blob, len: Option<usize>) -> Option<Vec<u8>> {
     let len = len.map_or(-1.0, |l| l as f64);
     let bytes = JsFuture::from(read_bytes_js(blob, len)).await.ok()?;
-    bytes
-        .dyn_into::<Uint8Array>()
-        .ok()
-        .map(|b| b.to_vec())
+    bytes.dyn_into::<Uint8Array>().ok().map(|b| b.to_vec())
 }
 
 /// The answer to a POST: its status and body text.

@@ -2,9 +2,9 @@
 //! in view code. Each hook turns browser failures into a value the view can show.
 
 mod http;
+mod store;
 mod use_config;
 mod use_copy;
-mod store;
 mod use_files;
 mod use_persistence;
 mod use_regions;

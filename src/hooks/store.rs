@@ -78,7 +78,11 @@ fn files_value(files: &[StoredFile]) -> Array {
             let entry = js_sys::Object::new();
             set(&entry, "name", &JsValue::from_str(&f.name));
             set(&entry, "blob", &f.blob);
-            set(&entry, "original_size", &JsValue::from_f64(f.original_size as f64));
+            set(
+                &entry,
+                "original_size",
+                &JsValue::from_f64(f.original_size as f64),
+            );
             JsValue::from(entry)
         })
         .collect()
@@ -223,7 +227,12 @@ pub async fn remembered(endpoint: &str) -> Vec<String> {
         .await
         .into_iter()
         .filter(|v| text(v, "endpoint") == endpoint)
-        .map(|v| (get(&v, "at").as_f64().unwrap_or(0.0), text(&v, "tracking_id")))
+        .map(|v| {
+            (
+                get(&v, "at").as_f64().unwrap_or(0.0),
+                text(&v, "tracking_id"),
+            )
+        })
         .filter(|(_, id)| !id.is_empty())
         .collect();
     entries.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -63,7 +63,12 @@ impl FileStore {
     }
 
     fn replace(&self, id: u32, name: String, blob: Blob) {
-        if let Some(entry) = self.files.borrow_mut().iter_mut().find(|(k, _, _)| *k == id) {
+        if let Some(entry) = self
+            .files
+            .borrow_mut()
+            .iter_mut()
+            .find(|(k, _, _)| *k == id)
+        {
             entry.1 = name;
             entry.2 = blob;
         }
@@ -113,12 +118,13 @@ pub fn use_files(
                 // One at a time: a cheap phone has memory for one decoded 12-megapixel photo.
                 for (id, file, kind) in photos {
                     let progress = dispatch.clone();
-                    let on_progress = move |percent: u8| {
-                        progress.dispatch(Action::FileProgress { id, percent })
-                    };
+                    let on_progress =
+                        move |percent: u8| progress.dispatch(Action::FileProgress { id, percent });
                     let action = match prepare(&file, kind, max_file_bytes, on_progress).await {
                         Ok(p) => {
-                            let head = read_bytes(&p.blob, Some(SNIFF_LEN)).await.unwrap_or_default();
+                            let head = read_bytes(&p.blob, Some(SNIFF_LEN))
+                                .await
+                                .unwrap_or_default();
                             store.replace(id, p.name.clone(), p.blob);
                             Action::FilePrepared {
                                 id,

@@ -50,7 +50,9 @@ pub fn use_persistence(
                 if let Some((draft, stored)) = store::load_draft(&scope).await {
                     let mut attachments = Vec::with_capacity(stored.len());
                     for f in stored {
-                        let head = read_bytes(&f.blob, Some(SNIFF_LEN)).await.unwrap_or_default();
+                        let head = read_bytes(&f.blob, Some(SNIFF_LEN))
+                            .await
+                            .unwrap_or_default();
                         let size = f.blob.size() as u64;
                         let id = files.insert(f.name.clone(), f.blob);
                         attachments.push(Attachment {
@@ -76,7 +78,12 @@ pub fn use_persistence(
     // The draft: what it keeps, and the attachments that are ready (a photo still being made
     // to fit is saved once it is).
     let draft = state.draft();
-    let ready: Vec<Attachment> = state.attachments.iter().filter(|a| a.ready).cloned().collect();
+    let ready: Vec<Attachment> = state
+        .attachments
+        .iter()
+        .filter(|a| a.ready)
+        .cloned()
+        .collect();
     let done = matches!(state.phase, Phase::Done { .. });
     {
         let saved = saved.clone();

@@ -68,7 +68,8 @@ pub fn use_regions(endpoint: AttrValue, parent: AttrValue) -> Regions {
         use_effect_with((parent, *attempt), move |(parent, _)| {
             *current.borrow_mut() = parent.clone();
             let retry = Rc::new(RefCell::new(None::<Timeout>));
-            let valid = matches!(parent.len(), 0 | 2 | 4) && parent.bytes().all(|b| b.is_ascii_digit());
+            let valid =
+                matches!(parent.len(), 0 | 2 | 4) && parent.bytes().all(|b| b.is_ascii_digit());
             if valid {
                 regions.set(Regions::Loading);
                 let url = if parent.is_empty() {
