@@ -132,11 +132,11 @@ fn ReportForm(props: &ReportFormProps) -> Html {
     let provinces = use_regions(props.endpoint.clone(), AttrValue::Static(""));
     let regencies = use_regions(
         props.endpoint.clone(),
-        AttrValue::from(state.province.clone()),
+        AttrValue::from(state.fields.province.clone()),
     );
     let districts = use_regions(
         props.endpoint.clone(),
-        AttrValue::from(state.regency.clone()),
+        AttrValue::from(state.fields.regency.clone()),
     );
     let (files, onpick) = use_files(dispatch.clone(), state.config.attachments.max_file_bytes);
     use_submit(
@@ -277,7 +277,10 @@ fn ReportForm(props: &ReportFormProps) -> Html {
     let counter = fill(
         t.content_counter,
         &[
-            ("count", &state.content.trim().chars().count().to_string()),
+            (
+                "count",
+                &state.fields.content.trim().chars().count().to_string(),
+            ),
             ("max", &limits.content_max.to_string()),
         ],
     );
@@ -420,27 +423,27 @@ fn ReportForm(props: &ReportFormProps) -> Html {
                     { error_summary(&ErrorSummaryProps { title: t.summary_title.into(), items: summary, node_ref: summary_ref }) }
                 }
                 { classification_choice(&yew::props!(ClassificationChoiceProps { legend: t.classification_legend, options: kinds, selected: state.classification, errors: errors_at("lapor-classification"), onchange: act.reform(Action::Classify) })) }
-                { text_field(&yew::props!(TextFieldProps { id: "lapor-title", label: t.title_label, hint: AttrValue::from(title_hint), value: AttrValue::from(state.title.clone()), errors: errors_at("lapor-title"), oninput: edit(Input::Title) })) }
-                { text_field(&yew::props!(TextFieldProps { id: "lapor-content", label: t.content_label, kind: "textarea", hint: AttrValue::from(content_hint), counter: AttrValue::from(counter), value: AttrValue::from(state.content.clone()), errors: errors_at("lapor-content"), oninput: edit(Input::Content) })) }
+                { text_field(&yew::props!(TextFieldProps { id: "lapor-title", label: t.title_label, hint: AttrValue::from(title_hint), value: AttrValue::from(state.fields.title.clone()), errors: errors_at("lapor-title"), oninput: edit(Input::Title) })) }
+                { text_field(&yew::props!(TextFieldProps { id: "lapor-content", label: t.content_label, kind: "textarea", hint: AttrValue::from(content_hint), counter: AttrValue::from(counter), value: AttrValue::from(state.fields.content.clone()), errors: errors_at("lapor-content"), oninput: edit(Input::Content) })) }
                 if incident {
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-incident-date", label: t.incident_date_label, kind: "date", hint: AttrValue::Static(t.incident_date_hint), max: AttrValue::from(state.today.to_string()), value: AttrValue::from(state.incident_date.clone()), errors: errors_at("lapor-incident-date"), oninput: edit(Input::IncidentDate) })) }
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-incident-date", label: t.incident_date_label, kind: "date", hint: AttrValue::Static(t.incident_date_hint), max: AttrValue::from(state.today.to_string()), value: AttrValue::from(state.fields.incident_date.clone()), errors: errors_at("lapor-incident-date"), oninput: edit(Input::IncidentDate) })) }
                 }
-                { location_fields(&yew::props!(LocationFieldsProps { legend: if incident { t.location_incident_legend } else { t.location_origin_legend }, province_label: t.province_label, regency_label: t.regency_label, district_label: t.district_label, optional: t.optional, choose: t.choose, choose_province_first: t.choose_province_first, choose_regency_first: t.choose_regency_first, province: AttrValue::from(state.province.clone()), regency: AttrValue::from(state.regency.clone()), district: AttrValue::from(state.district.clone()), provinces: provinces.list(), regencies: regencies.list(), districts: districts.list(), province_note, regency_note, district_note, province_errors: errors_at("lapor-province"), regency_errors: errors_at("lapor-regency"), onprovince: edit(Input::Province), onregency: edit(Input::Regency), ondistrict: edit(Input::District) })) }
+                { location_fields(&yew::props!(LocationFieldsProps { legend: if incident { t.location_incident_legend } else { t.location_origin_legend }, province_label: t.province_label, regency_label: t.regency_label, district_label: t.district_label, optional: t.optional, choose: t.choose, choose_province_first: t.choose_province_first, choose_regency_first: t.choose_regency_first, province: AttrValue::from(state.fields.province.clone()), regency: AttrValue::from(state.fields.regency.clone()), district: AttrValue::from(state.fields.district.clone()), provinces: provinces.list(), regencies: regencies.list(), districts: districts.list(), province_note, regency_note, district_note, province_errors: errors_at("lapor-province"), regency_errors: errors_at("lapor-regency"), onprovince: edit(Input::Province), onregency: edit(Input::Regency), ondistrict: edit(Input::District) })) }
                 if !config.institutions.is_empty() {
-                    { select_field(&yew::props!(SelectFieldProps { id: "lapor-institution", label: t.institution_label, optional: t.optional, value: AttrValue::from(state.institution.clone()), placeholder: t.none_chosen, options: named(&config.institutions), errors: errors_at("lapor-institution"), onchange: edit(Input::Institution) })) }
+                    { select_field(&yew::props!(SelectFieldProps { id: "lapor-institution", label: t.institution_label, optional: t.optional, value: AttrValue::from(state.fields.institution.clone()), placeholder: t.none_chosen, options: named(&config.institutions), errors: errors_at("lapor-institution"), onchange: edit(Input::Institution) })) }
                 }
                 if !config.categories.is_empty() {
-                    { select_field(&yew::props!(SelectFieldProps { id: "lapor-category", label: t.category_label, optional: t.optional, value: AttrValue::from(state.category.clone()), placeholder: t.none_chosen, options: named(&config.categories), errors: errors_at("lapor-category"), onchange: edit(Input::Category) })) }
+                    { select_field(&yew::props!(SelectFieldProps { id: "lapor-category", label: t.category_label, optional: t.optional, value: AttrValue::from(state.fields.category.clone()), placeholder: t.none_chosen, options: named(&config.categories), errors: errors_at("lapor-category"), onchange: edit(Input::Category) })) }
                 }
                 { attachments_field(&yew::props!(AttachmentsFieldProps { label: t.attachments_label, optional: t.optional, hint: AttrValue::from(attachments_hint), accept: AttrValue::from(accept), files: file_rows, chosen_title: t.attachments_chosen, refused, refused_title: t.attachments_refused, remove: t.remove, errors: errors_at("lapor-attachments"), onpick, onremove: act.reform(Action::RemoveFile) })) }
                 <fieldset class="lapor-fieldset">
                     <legend class="lapor-legend">{ t.reporter_legend }</legend>
                     <p class="lapor-hint">{ t.reporter_hint }</p>
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-name", label: t.name_label, autocomplete: "name", value: AttrValue::from(state.name.clone()), errors: errors_at("lapor-name"), oninput: edit(Input::Name) })) }
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-name", label: t.name_label, autocomplete: "name", value: AttrValue::from(state.fields.name.clone()), errors: errors_at("lapor-name"), oninput: edit(Input::Name) })) }
                     // A gateway may not require the NIK (`require_nik: false`): then it is optional.
                     { text_field(&yew::props!(TextFieldProps { id: "lapor-nik", label: t.nik_label, hint: AttrValue::Static(t.nik_hint), inputmode: "numeric", optional: (!config.require_nik).then_some(AttrValue::Static(t.optional)), autocomplete: "off", value: AttrValue::from(state.nik.clone()), errors: errors_at("lapor-nik"), warnings: warnings_at("lapor-nik"), oninput: edit(Input::Nik) })) }
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-phone", label: t.phone_label, kind: "tel", hint: AttrValue::Static(t.phone_hint), autocomplete: "tel", value: AttrValue::from(state.phone.clone()), errors: errors_at("lapor-phone"), oninput: edit(Input::Phone) })) }
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-email", label: t.email_label, kind: "email", optional: t.optional, hint: AttrValue::Static(t.email_hint), autocomplete: "email", value: AttrValue::from(state.email.clone()), errors: errors_at("lapor-email"), oninput: edit(Input::Email) })) }
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-phone", label: t.phone_label, kind: "tel", hint: AttrValue::Static(t.phone_hint), autocomplete: "tel", value: AttrValue::from(state.fields.phone.clone()), errors: errors_at("lapor-phone"), oninput: edit(Input::Phone) })) }
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-email", label: t.email_label, kind: "email", optional: t.optional, hint: AttrValue::Static(t.email_hint), autocomplete: "email", value: AttrValue::from(state.fields.email.clone()), errors: errors_at("lapor-email"), oninput: edit(Input::Email) })) }
                     { checkbox(CheckboxProps { id: "lapor-anonymous".into(), label: t.anonymous_label, hint: t.anonymous_hint,
                         checked: state.anonymous, onchange: act.reform(Action::SetAnonymous) }) }
                     { checkbox(CheckboxProps { id: "lapor-secret".into(), label: t.secret_label, hint: t.secret_hint,

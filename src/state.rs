@@ -77,12 +77,10 @@ impl Refused {
     }
 }
 
-/// What a draft keeps of the form: everything but the NIK (drafts outlive the visit, and
-/// computers in internet cafés are shared) and the attachments (kept as blobs beside it).
+/// What the citizen types and chooses in the form's text fields and selects, all but the NIK.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
-pub struct Draft {
-    pub classification: String,
+pub struct Fields {
     pub title: String,
     pub content: String,
     pub incident_date: String,
@@ -94,6 +92,15 @@ pub struct Draft {
     pub name: String,
     pub phone: String,
     pub email: String,
+}
+
+/// What a draft keeps of the form: everything but the NIK (drafts outlive the visit, and
+/// computers in internet cafés are shared) and the attachments (kept as blobs beside it).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Draft {
+    pub classification: String,
+    pub fields: Fields,
     pub anonymous: bool,
     pub secret: bool,
 }
@@ -163,18 +170,9 @@ pub struct FormState {
     pub today: Date,
     pub config: Config,
     pub classification: Classification,
-    pub title: String,
-    pub content: String,
-    pub incident_date: String,
-    pub province: String,
-    pub regency: String,
-    pub district: String,
-    pub institution: String,
-    pub category: String,
-    pub name: String,
+    pub fields: Fields,
+    /// Kept apart from [`Fields`]: the NIK is never in a draft.
     pub nik: String,
-    pub phone: String,
-    pub email: String,
     pub anonymous: bool,
     pub secret: bool,
     pub attachments: Vec<Attachment>,
@@ -263,18 +261,8 @@ impl FormState {
             today,
             config: Config::default(),
             classification: Classification::Pengaduan,
-            title: String::new(),
-            content: String::new(),
-            incident_date: String::new(),
-            province: String::new(),
-            regency: String::new(),
-            district: String::new(),
-            institution: String::new(),
-            category: String::new(),
-            name: String::new(),
+            fields: Fields::default(),
             nik: String::new(),
-            phone: String::new(),
-            email: String::new(),
             anonymous: false,
             secret: false,
             attachments: Vec::new(),
@@ -294,17 +282,7 @@ impl FormState {
     pub fn draft(&self) -> Draft {
         Draft {
             classification: self.classification.as_str().to_owned(),
-            title: self.title.clone(),
-            content: self.content.clone(),
-            incident_date: self.incident_date.clone(),
-            province: self.province.clone(),
-            regency: self.regency.clone(),
-            district: self.district.clone(),
-            institution: self.institution.clone(),
-            category: self.category.clone(),
-            name: self.name.clone(),
-            phone: self.phone.clone(),
-            email: self.email.clone(),
+            fields: self.fields.clone(),
             anonymous: self.anonymous,
             secret: self.secret,
         }
@@ -341,15 +319,15 @@ impl FormState {
     /// The report as it would be sent now.
     pub fn report(&self) -> Report {
         let some = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-        let location = [&self.district, &self.regency]
+        let location = [&self.fields.district, &self.fields.regency]
             .into_iter()
             .find(|s| !s.is_empty());
         Report {
             classification: self.classification.as_str().to_owned(),
-            title: self.title.clone(),
-            content: self.content.clone(),
+            title: self.fields.title.clone(),
+            content: self.fields.content.clone(),
             incident_date: if self.classification.is_incident() {
-                some(&self.incident_date)
+                some(&self.fields.incident_date)
             } else {
                 None
             },
@@ -357,15 +335,15 @@ impl FormState {
             // location is missing, and core says so on the Kabupaten/Kota select.
             location_code: location.cloned().unwrap_or_default(),
             location_detail: None,
-            institution_id: some(&self.institution),
-            category_id: some(&self.category),
+            institution_id: some(&self.fields.institution),
+            category_id: some(&self.fields.category),
             anonymous: self.anonymous,
             secret: self.secret,
             reporter: Reporter {
-                name: self.name.clone(),
+                name: self.fields.name.clone(),
                 nik: some(&self.nik),
-                phone: self.phone.clone(),
-                email: some(&self.email),
+                phone: self.fields.phone.clone(),
+                email: some(&self.fields.email),
             },
             lang: Some(self.lang.as_str().to_owned()),
         }
@@ -503,27 +481,27 @@ pub fn reduce(state: &mut FormState, action: Action) {
         }
         Action::Edit(input, value) => {
             let (slot, field) = match input {
-                Input::Title => (&mut state.title, Field::Title),
-                Input::Content => (&mut state.content, Field::Content),
-                Input::IncidentDate => (&mut state.incident_date, Field::IncidentDate),
-                Input::Province => (&mut state.province, Field::LocationCode),
-                Input::Regency => (&mut state.regency, Field::LocationCode),
-                Input::District => (&mut state.district, Field::LocationCode),
-                Input::Institution => (&mut state.institution, Field::InstitutionId),
-                Input::Category => (&mut state.category, Field::CategoryId),
-                Input::Name => (&mut state.name, Field::ReporterName),
+                Input::Title => (&mut state.fields.title, Field::Title),
+                Input::Content => (&mut state.fields.content, Field::Content),
+                Input::IncidentDate => (&mut state.fields.incident_date, Field::IncidentDate),
+                Input::Province => (&mut state.fields.province, Field::LocationCode),
+                Input::Regency => (&mut state.fields.regency, Field::LocationCode),
+                Input::District => (&mut state.fields.district, Field::LocationCode),
+                Input::Institution => (&mut state.fields.institution, Field::InstitutionId),
+                Input::Category => (&mut state.fields.category, Field::CategoryId),
+                Input::Name => (&mut state.fields.name, Field::ReporterName),
                 Input::Nik => (&mut state.nik, Field::ReporterNik),
-                Input::Phone => (&mut state.phone, Field::ReporterPhone),
-                Input::Email => (&mut state.email, Field::ReporterEmail),
+                Input::Phone => (&mut state.fields.phone, Field::ReporterPhone),
+                Input::Email => (&mut state.fields.email, Field::ReporterEmail),
             };
             *slot = value;
             // A choice higher in the cascade clears the choices below it.
             match input {
                 Input::Province => {
-                    state.regency.clear();
-                    state.district.clear();
+                    state.fields.regency.clear();
+                    state.fields.district.clear();
                 }
-                Input::Regency => state.district.clear(),
+                Input::Regency => state.fields.district.clear(),
                 _ => {}
             }
             if input == Input::Nik {
@@ -677,17 +655,7 @@ pub fn reduce(state: &mut FormState, action: Action) {
             {
                 state.classification = kind;
             }
-            state.title = draft.title;
-            state.content = draft.content;
-            state.incident_date = draft.incident_date;
-            state.province = draft.province;
-            state.regency = draft.regency;
-            state.district = draft.district;
-            state.institution = draft.institution;
-            state.category = draft.category;
-            state.name = draft.name;
-            state.phone = draft.phone;
-            state.email = draft.email;
+            state.fields = draft.fields;
             state.anonymous = draft.anonymous;
             state.secret = draft.secret;
             state.attachments = attachments;
@@ -713,7 +681,7 @@ pub fn dom_id(field: Field, state: &FormState) -> &'static str {
         Field::Content => "lapor-content",
         Field::IncidentDate => "lapor-incident-date",
         // The first select still to choose; the regency once a province is chosen.
-        Field::LocationCode | Field::LocationDetail if state.province.is_empty() => {
+        Field::LocationCode | Field::LocationDetail if state.fields.province.is_empty() => {
             "lapor-province"
         }
         Field::LocationCode | Field::LocationDetail => "lapor-regency",
@@ -934,7 +902,7 @@ mod tests {
         apply(&mut s, [submit(), Action::SendFailed(Failure::Network)]);
         assert_eq!(s.phase, Phase::Failed(Failure::Network));
         assert_eq!(
-            s.title, "Lampu jalan mati di Jl. Ahmad Yani",
+            s.fields.title, "Lampu jalan mati di Jl. Ahmad Yani",
             "everything is kept"
         );
         reduce(
@@ -997,7 +965,7 @@ mod tests {
             "no send after the receipt"
         );
         reduce(&mut s, Action::Reset);
-        assert_eq!(s.title, "");
+        assert_eq!(s.fields.title, "");
         assert_eq!(s.phase, Phase::Editing);
         reduce(&mut s, submit());
         assert!(!s.errors.is_empty());
@@ -1064,7 +1032,7 @@ mod tests {
             out.report.incident_date, None,
             "the typed date is kept but not sent"
         );
-        assert_eq!(s.incident_date, "2026-11-20");
+        assert_eq!(s.fields.incident_date, "2026-11-20");
     }
 
     #[test]
@@ -1086,7 +1054,10 @@ mod tests {
             &mut s,
             [edit(Input::District, "647401"), edit(Input::Province, "63")],
         );
-        assert_eq!((s.regency.as_str(), s.district.as_str()), ("", ""));
+        assert_eq!(
+            (s.fields.regency.as_str(), s.fields.district.as_str()),
+            ("", "")
+        );
         reduce(&mut s, submit());
         assert_eq!(fields(&s.errors), ["location_code:required"]);
         assert_eq!(
@@ -1315,8 +1286,8 @@ mod tests {
         let s = filled();
         let draft = s.draft();
         assert!(!draft.is_empty());
-        assert_eq!(draft.title, s.title);
-        assert_eq!(draft.regency, "6474");
+        assert_eq!(draft.fields.title, s.fields.title);
+        assert_eq!(draft.fields.regency, "6474");
         let kept = format!("{draft:?}");
         assert!(
             !kept.contains("6474015708900003"),
