@@ -24,7 +24,7 @@ const RETRY_EVERY_MS: u32 = 20_000;
 /// What the persistence hooks tell the view.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Persistence {
-    /// The draft has been written at least once since the last change of course.
+    /// The draft as it is now has been written (false again at the next change).
     pub saved: bool,
 }
 
