@@ -67,16 +67,6 @@ pub struct Refused {
     pub why: Refusal,
 }
 
-impl Refused {
-    /// The rule's code, for a file refused by one of core's rules.
-    pub fn code(&self) -> Option<Code> {
-        match &self.why {
-            Refusal::Rule(e) => Some(e.code),
-            _ => None,
-        }
-    }
-}
-
 /// What the citizen types and chooses in the form's text fields and selects, all but the NIK.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -800,6 +790,14 @@ mod tests {
             .collect()
     }
 
+    /// The code of a file refused by one of core's rules.
+    fn rule_code(r: &Refused) -> Code {
+        match &r.why {
+            Refusal::Rule(e) => e.code,
+            other => panic!("{} refused for {other:?}, not by a rule", r.name),
+        }
+    }
+
     fn file(id: u32, name: &str, size: u64, head: &[u8]) -> Attachment {
         Attachment {
             id,
@@ -1092,7 +1090,7 @@ mod tests {
         let refused: Vec<(&str, Code)> = s
             .refused
             .iter()
-            .map(|r| (r.name.as_str(), r.code().unwrap()))
+            .map(|r| (r.name.as_str(), rule_code(r)))
             .collect();
         assert_eq!(
             refused,
@@ -1114,7 +1112,7 @@ mod tests {
         assert_eq!(s.attachments.len(), 5);
         assert_eq!(s.refused.len(), 1);
         assert_eq!(
-            (s.refused[0].name.as_str(), s.refused[0].code().unwrap()),
+            (s.refused[0].name.as_str(), rule_code(&s.refused[0])),
             ("f6.pdf", Code::TooManyFiles)
         );
         reduce(&mut s, Action::RemoveFile(3));

@@ -58,42 +58,68 @@ async fn open(options: &[(&str, &str)]) -> Widget {
     widget
 }
 
-/// A test double of the gateway's `GET /regions` and `GET /regions/{province}`, answering
-/// from core's own tables in front of the page's `fetch` (other requests go through). The
-/// real endpoint is tested against the gateway in `gateway/tests/` and end to end in `e2e/`.
-fn serve_regions() {
-    let entries = |list: &[lapor_core::region::Region]| -> js_sys::Array {
-        list.iter()
-            .map(|r| {
-                let o = js_sys::Object::new();
-                js_sys::Reflect::set(&o, &"code".into(), &r.code.into()).expect("set");
-                js_sys::Reflect::set(&o, &"name".into(), &r.name.into()).expect("set");
-                JsValue::from(o)
-            })
-            .collect()
-    };
-    let data = js_sys::Object::new();
-    js_sys::Reflect::set(&data, &"".into(), &entries(provinces())).expect("set");
-    for p in provinces() {
-        js_sys::Reflect::set(&data, &p.code.into(), &entries(regencies_of(p.code))).expect("set");
-    }
-    let install = js_sys::Function::new_with_args(
-        "data, base",
-        r"const real = window.__laporRealFetch || (window.__laporRealFetch = window.fetch);
-         window.fetch = function (url, init) {
-           const u = String(url);
-           const m = u.startsWith(base) && u.slice(base.length).match(/^\/regions(?:\/(\d+))?$/);
-           const list = m && data[m[1] || ''];
-           if (list) {
-             return Promise.resolve(new Response(JSON.stringify({ children: list }),
-               { headers: { 'content-type': 'application/json' } }));
-           }
-           return real.call(this, url, init);
+/// A test double of the gateway in front of the page's `fetch`, installed once per page: it
+/// answers the URLs a test registered with [`answer`] (`{status, body}`, or `{network: true}`
+/// for a request that gets no answer), sends every other request to the real `fetch` (and so
+/// to the unreachable port), and records the URLs asked for. The real gateway is tested in
+/// `gateway/tests/` and end to end in `e2e/`.
+fn fake_gateway() {
+    js_sys::Function::new_no_args(
+        "if (window.__laporAnswers) return;
+         const real = window.fetch.bind(window);
+         window.__laporAnswers = {};
+         window.__laporAsked = [];
+         window.fetch = (url, init) => {
+           window.__laporAsked.push(String(url));
+           const a = window.__laporAnswers[url];
+           if (!a) return real(url, init);
+           if (a.network) return Promise.reject(new TypeError('Failed to fetch'));
+           return Promise.resolve(new Response(JSON.stringify(a.body),
+             { status: a.status, headers: { 'content-type': 'application/json' } }));
          };",
-    );
-    install
-        .call2(&JsValue::NULL, &data, &UNREACHABLE.into())
-        .expect("installed");
+    )
+    .call0(&JsValue::NULL)
+    .expect("fetch replaced");
+}
+
+/// The test double answers `url` with `answer` (`{status, body}` or `{network: true}`).
+fn answer_value(url: &str, answer: &JsValue) {
+    fake_gateway();
+    js_sys::Function::new_with_args("url, answer", "window.__laporAnswers[url] = answer;")
+        .call2(&JsValue::NULL, &url.into(), answer)
+        .expect("answer set");
+}
+
+/// The gateway's `GET /regions` and `GET /regions/{province}` for the unreachable endpoint,
+/// from core's own tables.
+fn serve_regions() {
+    let set = |target: &JsValue, key: &str, value: &JsValue| {
+        js_sys::Reflect::set(target, &key.into(), value).expect("set");
+    };
+    let list = |regions: &[lapor_core::region::Region]| -> JsValue {
+        let children: js_sys::Array = regions
+            .iter()
+            .map(|r| {
+                let o = JsValue::from(js_sys::Object::new());
+                set(&o, "code", &r.code.into());
+                set(&o, "name", &r.name.into());
+                o
+            })
+            .collect();
+        let body = JsValue::from(js_sys::Object::new());
+        set(&body, "children", &children);
+        let answer = JsValue::from(js_sys::Object::new());
+        set(&answer, "status", &200.into());
+        set(&answer, "body", &body);
+        answer
+    };
+    answer_value(&format!("{UNREACHABLE}/regions"), &list(provinces()));
+    for p in provinces() {
+        answer_value(
+            &format!("{UNREACHABLE}/regions/{}", p.code),
+            &list(regencies_of(p.code)),
+        );
+    }
 }
 
 async fn open_form(lang: &str) -> Widget {

@@ -54,12 +54,26 @@ impl FileStore {
             .collect()
     }
 
-    /// Takes in a blob; returns its id.
-    pub fn insert(&self, name: String, blob: Blob) -> u32 {
-        let mut next = self.next_id.borrow_mut();
-        *next += 1;
-        self.files.borrow_mut().push((*next, name, blob));
-        *next
+    /// Takes in a blob (picked, or restored from a draft) and describes it for the form, ready
+    /// to send. An unreadable blob has no head: core then refuses it as of unknown type.
+    pub async fn attach(&self, name: String, blob: Blob, original_size: u64) -> Attachment {
+        let head = read_bytes(&blob, Some(SNIFF_LEN)).await.unwrap_or_default();
+        let size = blob.size() as u64;
+        let id = {
+            let mut next = self.next_id.borrow_mut();
+            *next += 1;
+            self.files.borrow_mut().push((*next, name.clone(), blob));
+            *next
+        };
+        Attachment {
+            id,
+            name,
+            size,
+            original_size,
+            head,
+            ready: true,
+            progress: 0,
+        }
     }
 
     fn replace(&self, id: u32, name: String, blob: Blob) {
@@ -94,25 +108,14 @@ pub fn use_files(
                 let mut picked = Vec::with_capacity(files.len());
                 let mut photos = Vec::new();
                 for file in files {
-                    // An unreadable file has no head: core then refuses it as of unknown type.
-                    let head = read_bytes(&file, Some(SNIFF_LEN)).await.unwrap_or_default();
-                    let kind = sniff(&head);
-                    let photo = matches!(kind, Some(FileKind::Jpeg | FileKind::Png));
-                    let name = file.name();
                     let size = file.size() as u64;
-                    let id = store.insert(name.clone(), file.clone().into());
-                    if photo {
-                        photos.push((id, file, kind));
+                    let mut attachment = store.attach(file.name(), file.clone().into(), size).await;
+                    let kind = sniff(&attachment.head);
+                    if matches!(kind, Some(FileKind::Jpeg | FileKind::Png)) {
+                        attachment.ready = false;
+                        photos.push((attachment.id, file, kind));
                     }
-                    picked.push(Attachment {
-                        id,
-                        name,
-                        size,
-                        original_size: size,
-                        head,
-                        ready: !photo,
-                        progress: 0,
-                    });
+                    picked.push(attachment);
                 }
                 dispatch.dispatch(Action::FilesPicked(picked));
                 // One at a time: a cheap phone has memory for one decoded 12-megapixel photo.

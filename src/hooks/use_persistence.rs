@@ -5,11 +5,9 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::timers::callback::{Interval, Timeout};
-use lapor_core::attachment::SNIFF_LEN;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::read_bytes;
 use super::store;
 use super::use_files::FileStore;
 use crate::state::{Action, Attachment, FormState, Phase};
@@ -50,20 +48,7 @@ pub fn use_persistence(
                 if let Some((draft, stored)) = store::load_draft(&scope).await {
                     let mut attachments = Vec::with_capacity(stored.len());
                     for f in stored {
-                        let head = read_bytes(&f.blob, Some(SNIFF_LEN))
-                            .await
-                            .unwrap_or_default();
-                        let size = f.blob.size() as u64;
-                        let id = files.insert(f.name.clone(), f.blob);
-                        attachments.push(Attachment {
-                            id,
-                            name: f.name,
-                            size,
-                            original_size: f.original_size,
-                            head,
-                            ready: true,
-                            progress: 0,
-                        });
+                        attachments.push(files.attach(f.name, f.blob, f.original_size).await);
                     }
                     dispatch.dispatch(Action::Restore(draft, attachments));
                 }

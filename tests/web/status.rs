@@ -1,39 +1,14 @@
-//! The "Cek Status Laporan" view, as a citizen uses it. The gateway's answers come from a
-//! stand-in for `window.fetch` that answers only the status URLs a test registered (every
-//! other request goes to the real `fetch`, and so to the unreachable port), and records the
-//! URLs the widget asked for.
+//! The "Cek Status Laporan" view, as a citizen uses it. The gateway's answers come from the
+//! test double of `tests/web.rs` (`fake_gateway`), which answers only the status URLs a test
+//! registered and records the URLs the widget asked for.
 
 use lapor_widget::status_texts::{EN, ID};
 
 use super::*;
 
-/// Installs the stand-in once per page. An answer is `{status, body}` or `{network: true}`.
-fn fake_gateway() {
-    js_sys::Function::new_no_args(
-        "if (window.__laporAnswers) return;
-         const real = window.fetch.bind(window);
-         window.__laporAnswers = {};
-         window.__laporAsked = [];
-         window.fetch = (url, init) => {
-           window.__laporAsked.push(String(url));
-           const a = window.__laporAnswers[url];
-           if (!a) return real(url, init);
-           if (a.network) return Promise.reject(new TypeError('Failed to fetch'));
-           return Promise.resolve(new Response(JSON.stringify(a.body),
-             { status: a.status, headers: { 'content-type': 'application/json' } }));
-         };",
-    )
-    .call0(&JsValue::NULL)
-    .expect("fetch replaced");
-}
-
 /// The gateway answers `url` with `answer` (JSON) from now on.
 fn answer(url: &str, answer: &str) {
-    fake_gateway();
-    let answer = js_sys::JSON::parse(answer).expect("JSON");
-    js_sys::Function::new_with_args("url, answer", "window.__laporAnswers[url] = answer;")
-        .call2(&JsValue::NULL, &url.into(), &answer)
-        .expect("answer set");
+    answer_value(url, &js_sys::JSON::parse(answer).expect("JSON"));
 }
 
 /// The URLs asked for so far that start with `prefix`.
