@@ -61,6 +61,16 @@ pub struct ServeArgs {
     )]
     pub upstream_status_path: String,
 
+    /// Upstream path that adds a follow-up to a complaint (multipart `complaint_id`, `content`,
+    /// `is_secret`). The reporter's identity reaches the handling agency only this way, as a
+    /// secret follow-up, never in the complaint's own text, which LAPOR! may publish.
+    #[arg(
+        long,
+        env = "LAPOR_UPSTREAM_FOLLOWUP_PATH",
+        default_value = "/complaints/followup/add"
+    )]
+    pub upstream_followup_path: String,
+
     /// File with the LAPOR! credentials as `LAPOR_AUTHORIZATION=…` and `LAPOR_TOKEN=…` lines.
     /// Without it they come from the environment variables of those names.
     #[arg(long, env = "LAPOR_CREDENTIALS_FILE")]

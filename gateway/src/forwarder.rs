@@ -1,13 +1,19 @@
 //! Background work on the outbox (the `reports` table is the queue, so it survives restarts):
-//! - the forwarder uploads each report's files to LAPOR!, then creates the complaint, retrying
-//!   transient failures with exponential backoff and jitter, and marks a permanent refusal
-//!   `failed` with LAPOR!'s reason kept for operators;
+//! - the forwarder uploads each report's files to LAPOR!, then creates the complaint with the
+//!   public text alone, then (unless the report is anonymous) delivers the reporter's identity
+//!   as a secret follow-up, retrying transient failures with exponential backoff and jitter,
+//!   and marks a permanent refusal `failed` with LAPOR!'s reason kept for operators;
 //! - the status sync asks LAPOR! for the status of forwarded complaints;
 //! - the purge deletes identity, content and attachments once forwarded plus the retention.
 //!
-//! A crash between LAPOR!'s answer and the gateway recording it sends that report again after
-//! the restart (at-least-once delivery); every call carries `X-Request-Id: <tracking_id>` so
-//! the duplicate can be recognised upstream.
+//! LAPOR! publishes the text of a complaint that is not secret, so the complaint's title and
+//! content carry only what the citizen wrote for the public; name, NIK, phone and email go
+//! only into the follow-up marked `is_secret=1`, which only the handling agency sees. Each
+//! step is recorded in the outbox as it succeeds (documents, complaint, identity), so a crash
+//! between two steps neither loses the later one nor repeats the earlier one. A crash between
+//! LAPOR!'s answer and the gateway recording it repeats that one step after the restart
+//! (at-least-once delivery); every call carries `X-Request-Id: <tracking_id>` so the duplicate
+//! can be recognised upstream.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -30,6 +36,8 @@ pub struct ForwarderConfig {
     pub create_path: String,
     /// With `{id}` for the complaint id.
     pub status_path: String,
+    /// Where the reporter's identity goes, as a secret follow-up of the complaint.
+    pub followup_path: String,
     pub credentials: Credentials,
     pub retry_base: Duration,
     pub retry_max: Duration,
@@ -133,12 +141,7 @@ impl Forwarder {
         let now = crate::unix_now();
         let store = self.store.clone();
         let record = match outcome {
-            Ok(complaint_id) => {
-                tracing::info!(tracking_id = %id, complaint_id = %complaint_id, "report forwarded");
-                let id = id.clone();
-                tokio::task::spawn_blocking(move || store.mark_forwarded(&id, &complaint_id, now))
-                    .await
-            }
+            Ok(()) => Ok(Ok(())),
             Err(Failure::Permanent(reason)) => {
                 tracing::warn!(tracking_id = %id, reason = %reason, "report refused by LAPOR!");
                 let id = id.clone();
@@ -159,9 +162,12 @@ impl Forwarder {
         }
     }
 
-    async fn attempt(&self, report: Outgoing) -> Result<String, Failure> {
-        let identity = match &report.identity_sealed {
-            Some(sealed) => {
+    /// The steps still to do for one report, each recorded as soon as it has succeeded.
+    async fn attempt(&self, report: Outgoing) -> Result<(), Failure> {
+        // The identity is opened first: a report whose identity cannot be read must not
+        // create a complaint whose follow-up would then never come.
+        let identity = match (&report.identity_sealed, report.identity_pending) {
+            (Some(sealed), true) => {
                 let plain = self
                     .cipher
                     .open(sealed, report.tracking_id.as_bytes())
@@ -171,14 +177,83 @@ impl Forwarder {
                         .map_err(|_| Failure::Permanent("stored identity unreadable".into()))?,
                 )
             }
-            None => None,
+            _ => None,
         };
+        let complaint_id = match &report.complaint_id {
+            Some(id) => id.clone(),
+            None => {
+                let id = self.create(&report).await?;
+                tracing::info!(tracking_id = %report.tracking_id, complaint_id = %id,
+                    "report forwarded");
+                self.record(&report.tracking_id, {
+                    let id = id.clone();
+                    move |store, tracking_id, now| store.mark_forwarded(tracking_id, &id, now)
+                })
+                .await?;
+                id
+            }
+        };
+        let Some(identity) = identity else {
+            if !report.identity_pending {
+                return Ok(());
+            }
+            // Cannot happen for a report stored by this gateway; never leave it due forever.
+            return self
+                .record(&report.tracking_id, |store, tracking_id, now| {
+                    store.mark_identity_failed(tracking_id, "no identity stored", now)
+                })
+                .await;
+        };
+        let tracking_id = &report.tracking_id;
+        match self
+            .deliver_identity(&report, &complaint_id, &identity)
+            .await
+        {
+            Ok(()) => {
+                tracing::info!(tracking_id = %tracking_id, "identity delivered as a secret follow-up");
+                self.record(tracking_id, |store, tracking_id, now| {
+                    store.mark_identity_delivered(tracking_id, now)
+                })
+                .await
+            }
+            // The complaint stands; the identity step alone is over, for an operator to see.
+            Err(Failure::Permanent(reason)) => {
+                tracing::warn!(tracking_id = %tracking_id, reason = %reason,
+                    "identity follow-up refused by LAPOR!; the complaint stands without it");
+                self.record(tracking_id, move |store, tracking_id, now| {
+                    store.mark_identity_failed(tracking_id, &reason, now)
+                })
+                .await
+            }
+            Err(transient) => Err(transient),
+        }
+    }
 
+    /// Records one step's success in the outbox. If that fails, the step will be repeated
+    /// (at-least-once), so the attempt counts as transient.
+    async fn record(
+        &self,
+        tracking_id: &str,
+        step: impl FnOnce(&dyn Store, &str, i64) -> anyhow::Result<()> + Send + 'static,
+    ) -> Result<(), Failure> {
+        let store = self.store.clone();
+        let id = tracking_id.to_owned();
+        let done = tokio::task::spawn_blocking(move || step(&*store, &id, crate::unix_now())).await;
+        match done {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Failure::Transient(format!("outbox update failed: {e:#}"))),
+            Err(e) => Err(Failure::Transient(format!("outbox update failed: {e}"))),
+        }
+    }
+
+    /// Uploads the files (unless an earlier attempt did) and creates the complaint from its
+    /// public text alone.
+    async fn create(&self, report: &Outgoing) -> Result<String, Failure> {
         let docs = match report.uploaded_docs.clone() {
             Some(docs) => docs,
             None if report.files.is_empty() => Vec::new(),
             None => {
-                let docs = self.upload(&report).await?;
+                let docs = self.upload(report).await?;
                 let store = self.store.clone();
                 let (id, saved) = (report.tracking_id.clone(), docs.clone());
                 let _ =
@@ -191,7 +266,7 @@ impl Forwarder {
             .ok_or_else(|| Failure::Permanent("unknown classification in store".into()))?;
         let body = json!({
             "title": report.title,
-            "content": lapor_content(&report, identity.as_ref()),
+            "content": public_content(report),
             "classification_id": classification.lapor_id(),
             "category_id": report.category_id,
             "location_id": report.location_code,
@@ -206,11 +281,32 @@ impl Forwarder {
             &report.tracking_id,
         );
         let answer = send(request.json(&body)).await?;
-        let id = answer
+        answer
             .pointer("/results/complaint_id")
             .and_then(id_text)
-            .ok_or_else(|| Failure::Transient("create answer without complaint_id".into()))?;
-        Ok(id)
+            .ok_or_else(|| Failure::Transient("create answer without complaint_id".into()))
+    }
+
+    /// Sends the reporter's identity to the handling agency as a follow-up marked secret.
+    async fn deliver_identity(
+        &self,
+        report: &Outgoing,
+        complaint_id: &str,
+        identity: &Identity,
+    ) -> Result<(), Failure> {
+        let mut form = reqwest::multipart::Form::new()
+            .text("complaint_id", complaint_id.to_owned())
+            .text("content", identity_text(identity))
+            .text("is_secret", "1");
+        if let Some(institution) = &report.institution_id {
+            form = form.text("institution_to_id", institution.clone());
+        }
+        let request = self.request(
+            reqwest::Method::POST,
+            &self.config.followup_path,
+            &report.tracking_id,
+        );
+        send(request.multipart(form)).await.map(drop)
     }
 
     async fn upload(&self, report: &Outgoing) -> Result<Vec<String>, Failure> {
@@ -412,24 +508,31 @@ fn id_text(value: &Value) -> Option<String> {
     }
 }
 
-/// The complaint text sent to LAPOR!: the citizen's content, the location detail, and (unless
-/// anonymous) the reporter's identity, as LAPOR!'s own clients put it into the content.
-fn lapor_content(report: &Outgoing, identity: Option<&Identity>) -> String {
+/// The complaint's text as LAPOR! may publish it: the citizen's content and the location
+/// detail. Never anything of the reporter's identity (see [`identity_text`]).
+fn public_content(report: &Outgoing) -> String {
     let mut content = report.content.clone();
     if let Some(detail) = &report.location_detail {
         content.push_str(&format!("\n\nLokasi / Location: {detail}"));
     }
-    if let (false, Some(who)) = (report.anonymous, identity) {
-        content.push_str(&format!("\n\nPelapor / Reporter: {}", who.name));
-        if let Some(nik) = &who.nik {
-            content.push_str(&format!("\nNIK: {nik}"));
-        }
-        content.push_str(&format!("\nTelepon / Phone: {}", who.phone));
-        if let Some(email) = &who.email {
-            content.push_str(&format!("\nEmail: {email}"));
-        }
-    }
     content
+}
+
+/// The secret follow-up's text: who the reporter is, for the handling agency only.
+fn identity_text(who: &Identity) -> String {
+    let mut text = String::from(
+        "Identitas pelapor (rahasia, hanya untuk instansi penanganan) / \
+         Reporter's identity (secret, for the handling agency only)\n",
+    );
+    text.push_str(&format!("Nama / Name: {}", who.name));
+    if let Some(nik) = &who.nik {
+        text.push_str(&format!("\nNIK: {nik}"));
+    }
+    text.push_str(&format!("\nTelepon / Phone: {}", who.phone));
+    if let Some(email) = &who.email {
+        text.push_str(&format!("\nEmail: {email}"));
+    }
+    text
 }
 
 /// Exponential backoff with "equal jitter": half the doubled delay fixed, half random, so that

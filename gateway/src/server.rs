@@ -102,6 +102,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             upload_path: args.upstream_upload_path.clone(),
             create_path: args.upstream_create_path.clone(),
             status_path: args.upstream_status_path.clone(),
+            followup_path: args.upstream_followup_path.clone(),
             credentials,
             retry_base: Duration::from_millis(args.retry_base_ms),
             retry_max: Duration::from_millis(args.retry_max_ms.max(args.retry_base_ms)),

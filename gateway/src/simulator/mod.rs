@@ -9,10 +9,15 @@
 //! - `POST /complaints/complaint`: JSON complaint → `{"results":{"complaint_id"}}`
 //! - `GET /complaints/{id}/complaint` → `{"results":{"complaint_id","status_code",
 //!   "status_name","updated_at"}}`
+//! - `POST /complaints/followup/add`: multipart `complaint_id`, `content`, `is_secret` (0/1),
+//!   optional `institution_to_id` → `{"results":{"followup_id"}}`
 //!
 //! Simulator-only paths (never subject to faults or credentials):
-//! - `GET /healthz`, `GET /_simulator/complaints`, `GET /_simulator/documents/{id}`,
-//!   `GET|POST /_simulator/faults`, `POST /_simulator/complaints/{id}/advance`.
+//! - `GET /healthz`, `GET /_simulator/complaints` (everything received, follow-ups included),
+//!   `GET /_simulator/documents/{id}`, `GET|POST /_simulator/faults`,
+//!   `POST /_simulator/complaints/{id}/advance`;
+//! - `GET /_simulator/public`: what LAPOR! publishes, as its public pages show it: every
+//!   complaint that is not secret, with its text and its follow-ups that are not secret.
 //!
 //! The `X-Request-Id` header of each upstream call is recorded with what it created, so tests
 //! can match complaints to the gateway's tracking ids and count duplicates.
@@ -37,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use store::{NewComplaint, NewDocument, Store};
+use store::{NewComplaint, NewDocument, NewFollowup, Store};
 
 /// Flags of `lapor-gateway simulate-lapor`: a LAPOR! simulator for tests and the demo.
 ///
@@ -91,6 +96,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
         error_rate: args.error_rate,
         latency_ms: args.latency_ms,
         down: args.down,
+        followups_down: false,
     };
     let state = SimState {
         store,
@@ -125,11 +131,13 @@ fn router(state: SimState) -> Router {
         .route("/complaints/complaint/file", post(upload))
         .route("/complaints/complaint", post(create))
         .route("/complaints/{id}/complaint", get(status))
+        .route("/complaints/followup/add", post(followup))
         .route_layer(middleware::from_fn_with_state(state.clone(), upstream_gate));
     Router::new()
         .merge(upstream)
         .route("/healthz", get(|| async { "ok" }))
         .route("/_simulator/complaints", get(list_complaints))
+        .route("/_simulator/public", get(public_complaints))
         .route("/_simulator/complaints/{id}/advance", post(advance))
         .route("/_simulator/documents/{id}", get(document))
         .route("/_simulator/faults", get(get_faults).post(set_faults))
@@ -206,6 +214,10 @@ struct Faults {
     error_rate: f64,
     latency_ms: u64,
     down: bool,
+    /// Every follow-up call answers `503` (the rest works): a gateway stopped between the
+    /// complaint and its identity follow-up. Shown only when on.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    followups_down: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,6 +226,7 @@ struct FaultsUpdate {
     error_rate: Option<f64>,
     latency_ms: Option<u64>,
     down: Option<bool>,
+    followups_down: Option<bool>,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -616,6 +629,114 @@ async fn status(State(state): State<SimState>, Path(id): Path<String>) -> Respon
     }
 }
 
+/// `POST /complaints/followup/add`: adds a follow-up (public or secret) to a complaint.
+async fn followup(
+    State(state): State<SimState>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let followups_down = state
+        .faults
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .followups_down;
+    if followups_down {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "LAPOR! simulator refuses follow-ups (injected fault)",
+        );
+    }
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("not multipart: {e}"),
+            )
+        }
+    };
+    let mut fields = std::collections::HashMap::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_owned();
+                match field.text().await {
+                    Ok(text) => {
+                        fields.insert(name, text);
+                    }
+                    Err(e) => {
+                        return error(
+                            StatusCode::BAD_REQUEST,
+                            "bad_request",
+                            format!("{name}: {e}"),
+                        )
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("malformed multipart: {e}"),
+                )
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    let mut required = |name: &str| match fields.get(name) {
+        Some(v) if !v.trim().is_empty() => v.clone(),
+        _ => {
+            problems.push(format!("{name}: required"));
+            String::new()
+        }
+    };
+    let complaint_id = required("complaint_id");
+    let content = required("content");
+    let is_secret = match fields.get("is_secret").map(String::as_str) {
+        Some("1") => true,
+        Some("0") => false,
+        _ => {
+            problems.push("is_secret: must be 0 or 1".into());
+            false
+        }
+    };
+    if !problems.is_empty() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            problems.join("; "),
+        );
+    }
+    let new = NewFollowup {
+        request_id: request_id(&headers),
+        complaint_id,
+        content,
+        is_secret,
+        institution_to_id: fields.get("institution_to_id").cloned(),
+    };
+    let store = state.store.clone();
+    match tokio::task::spawn_blocking(move || store.insert_followup(&new, now_ms())).await {
+        Ok(Ok(Some(id))) => Json(json!({ "results": { "followup_id": id } })).into_response(),
+        Ok(Ok(None)) => error(StatusCode::NOT_FOUND, "not_found", "no such complaint"),
+        Ok(Err(e)) => internal(e),
+        Err(e) => internal(e.into()),
+    }
+}
+
+/// `GET /_simulator/public`: what LAPOR! publishes (see the module's documentation).
+async fn public_complaints(State(state): State<SimState>) -> Response {
+    let store = state.store.clone();
+    let step = state.step_ms;
+    match tokio::task::spawn_blocking(move || store.public(now_ms(), step)).await {
+        Ok(Ok(list)) => Json(list).into_response(),
+        Ok(Err(e)) => internal(e),
+        Err(e) => internal(e.into()),
+    }
+}
+
 /// `GET /_simulator/complaints`: everything received, oldest first.
 async fn list_complaints(State(state): State<SimState>) -> Response {
     let store = state.store.clone();
@@ -696,12 +817,16 @@ async fn set_faults(State(state): State<SimState>, body: Bytes) -> Response {
         if let Some(down) = update.down {
             faults.down = down;
         }
+        if let Some(down) = update.followups_down {
+            faults.followups_down = down;
+        }
         *faults
     };
     tracing::info!(
         error_rate = faults.error_rate,
         latency_ms = faults.latency_ms,
         down = faults.down,
+        followups_down = faults.followups_down,
         "LAPOR! simulator faults changed"
     );
     Json(faults).into_response()

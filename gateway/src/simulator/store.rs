@@ -48,6 +48,39 @@ pub struct NewComplaint {
     pub attachments: Vec<String>,
 }
 
+/// A follow-up received by the follow-up call, already checked for shape.
+pub struct NewFollowup {
+    pub request_id: Option<String>,
+    pub complaint_id: String,
+    pub content: String,
+    pub is_secret: bool,
+    pub institution_to_id: Option<String>,
+}
+
+/// One follow-up of a complaint, for the inspection path.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowupView {
+    pub followup_id: String,
+    pub request_id: Option<String>,
+    pub received_at: String,
+    pub content: String,
+    pub is_secret: bool,
+    pub institution_to_id: Option<String>,
+}
+
+/// What LAPOR! shows the public of one complaint: a complaint that is not secret, with its
+/// text, its status and the follow-ups that are not secret. Nothing else (no request id, no
+/// secret follow-up, no document bytes) is on this page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicComplaint {
+    pub complaint_id: String,
+    pub title: String,
+    pub content: String,
+    pub location_id: String,
+    pub status_name: String,
+    pub followups: Vec<String>,
+}
+
 /// The status of one complaint, as the status call answers it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -84,6 +117,7 @@ pub struct ComplaintView {
     pub status_code: String,
     pub status_name: String,
     pub attachments: Vec<DocumentMeta>,
+    pub followups: Vec<FollowupView>,
 }
 
 /// Complaint ids start here so they look like the multi-digit ids of the real service and
@@ -133,6 +167,15 @@ impl Store {
                  is_secret INTEGER NOT NULL,
                  status_index INTEGER NOT NULL,
                  status_changed_at_ms INTEGER NOT NULL
+             );
+             CREATE TABLE IF NOT EXISTS followups (
+                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                 complaint_seq INTEGER NOT NULL,
+                 request_id TEXT,
+                 received_at_ms INTEGER NOT NULL,
+                 content TEXT NOT NULL,
+                 is_secret INTEGER NOT NULL,
+                 institution_to_id TEXT
              );
              CREATE TABLE IF NOT EXISTS complaint_attachments (
                  complaint_seq INTEGER NOT NULL,
@@ -310,6 +353,7 @@ impl Store {
                         status_code: String::new(),
                         status_name: String::new(),
                         attachments: Vec::new(),
+                        followups: Vec::new(),
                     },
                     r.get::<_, i64>(12)?,
                     r.get::<_, i64>(13)?,
@@ -320,8 +364,24 @@ impl Store {
                  FROM complaint_attachments a JOIN documents d ON d.id = a.document_id
                  WHERE a.complaint_seq = ?1 ORDER BY a.position",
             )?;
+            let mut followups = tx.prepare(
+                "SELECT seq, request_id, received_at_ms, content, is_secret, institution_to_id
+                 FROM followups WHERE complaint_seq = ?1 ORDER BY seq",
+            )?;
             let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
             for (seq, mut view, index, changed) in rows {
+                view.followups = followups
+                    .query_map(params![seq], |r| {
+                        Ok(FollowupView {
+                            followup_id: followup_id(r.get(0)?),
+                            request_id: r.get(1)?,
+                            received_at: rfc3339_wib(r.get(2)?),
+                            content: r.get(3)?,
+                            is_secret: r.get(4)?,
+                            institution_to_id: r.get(5)?,
+                        })
+                    })?
+                    .collect::<Result<_, _>>()?;
                 let (index, _) = apply_due_steps(&tx, seq, index, changed, now_ms, step_ms)?;
                 let (code, name) = STATUSES[index as usize];
                 view.status_code = code.to_owned();
@@ -344,6 +404,51 @@ impl Store {
         Ok(out)
     }
 
+    /// Adds a follow-up to a complaint; `None` when there is no such complaint.
+    pub fn insert_followup(&self, f: &NewFollowup, now_ms: i64) -> anyhow::Result<Option<String>> {
+        let conn = self.lock();
+        let Some((complaint_seq, _, _)) = status_row(&conn, &f.complaint_id)? else {
+            return Ok(None);
+        };
+        conn.execute(
+            "INSERT INTO followups (complaint_seq, request_id, received_at_ms, content, is_secret,
+                                    institution_to_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                complaint_seq,
+                f.request_id,
+                now_ms,
+                f.content,
+                f.is_secret,
+                f.institution_to_id
+            ],
+        )?;
+        Ok(Some(followup_id(conn.last_insert_rowid())))
+    }
+
+    /// What LAPOR!'s public pages show: every complaint that is not secret, oldest first, with
+    /// its public follow-ups.
+    pub fn public(&self, now_ms: i64, step_ms: i64) -> anyhow::Result<Vec<PublicComplaint>> {
+        Ok(self
+            .list(now_ms, step_ms)?
+            .into_iter()
+            .filter(|c| !c.is_secret)
+            .map(|c| PublicComplaint {
+                complaint_id: c.complaint_id,
+                title: c.title,
+                content: c.content,
+                location_id: c.location_id,
+                status_name: c.status_name,
+                followups: c
+                    .followups
+                    .into_iter()
+                    .filter(|f| !f.is_secret)
+                    .map(|f| f.content)
+                    .collect(),
+            })
+            .collect())
+    }
+
     /// The bytes of a document as uploaded, with their content type.
     pub fn document(&self, id: &str) -> anyhow::Result<Option<(String, Vec<u8>)>> {
         let conn = self.lock();
@@ -355,6 +460,10 @@ impl Store {
             )
             .optional()?)
     }
+}
+
+fn followup_id(seq: i64) -> String {
+    format!("simfu-{seq}")
 }
 
 /// A complaint's `(seq, status_index, status_changed_at_ms)`, if it exists.

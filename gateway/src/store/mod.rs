@@ -145,12 +145,19 @@ pub struct Outgoing {
     pub location_code: String,
     pub location_detail: Option<String>,
     pub category_id: Option<String>,
+    pub institution_id: Option<String>,
     pub anonymous: bool,
     pub secret: bool,
     pub identity_sealed: Option<Vec<u8>>,
     pub files: Vec<StoredFile>,
     /// Document ids LAPOR! returned for the files, if an earlier attempt got that far.
     pub uploaded_docs: Option<Vec<String>>,
+    /// The complaint LAPOR! created, if an earlier attempt got that far: then only the
+    /// reporter's identity is left to deliver.
+    pub complaint_id: Option<String>,
+    /// Whether the reporter's identity is still to be delivered as a secret follow-up (every
+    /// report that is not anonymous, until LAPOR! has accepted that follow-up).
+    pub identity_pending: bool,
     pub attempts: u32,
 }
 
@@ -161,6 +168,8 @@ impl std::fmt::Debug for Outgoing {
             .field("tracking_id", &self.tracking_id)
             .field("classification", &self.classification)
             .field("files", &self.files.len())
+            .field("complaint_id", &self.complaint_id)
+            .field("identity_pending", &self.identity_pending)
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }
@@ -181,12 +190,21 @@ pub trait Store: Send + Sync + 'static {
     fn insert(&self, report: &NewReport) -> anyhow::Result<Inserted>;
     /// The public receipt of a report.
     fn receipt(&self, tracking_id: &str) -> anyhow::Result<Option<Receipt>>;
-    /// Reports due for (another) forwarding attempt at `now`, oldest first.
+    /// Reports due for (another) forwarding attempt at `now`, oldest first: not yet created at
+    /// LAPOR!, or created with the identity follow-up still to deliver.
     fn due(&self, now: i64, limit: usize) -> anyhow::Result<Vec<Outgoing>>;
     /// Remembers LAPOR!'s document ids so a retry does not upload the files again.
     fn record_uploads(&self, tracking_id: &str, doc_ids: &[String]) -> anyhow::Result<()>;
-    /// The complaint exists at LAPOR!: the report is `forwarded`.
+    /// The complaint exists at LAPOR!: the report is `forwarded`. A report whose identity is
+    /// still to be delivered stays due (at once) for that step alone; any other is finished.
     fn mark_forwarded(&self, tracking_id: &str, complaint_id: &str, now: i64)
+        -> anyhow::Result<()>;
+    /// LAPOR! accepted the secret follow-up with the reporter's identity: the report is
+    /// finished, and its retention starts.
+    fn mark_identity_delivered(&self, tracking_id: &str, now: i64) -> anyhow::Result<()>;
+    /// LAPOR! refused the identity follow-up for good: the complaint stands without it, the
+    /// report is finished, and `reason` is kept for operators.
+    fn mark_identity_failed(&self, tracking_id: &str, reason: &str, now: i64)
         -> anyhow::Result<()>;
     /// A transient failure: try again at `next_at`. `reason` is for operators.
     fn schedule_retry(&self, tracking_id: &str, next_at: i64, reason: &str) -> anyhow::Result<()>;

@@ -99,7 +99,8 @@ CREATE TABLE IF NOT EXISTS reports (
     status_name       TEXT,
     status_updated_at TEXT,
     status_checked_at INTEGER,
-    purged_at         INTEGER
+    purged_at         INTEGER,
+    identity_state    TEXT
 );
 CREATE INDEX IF NOT EXISTS reports_due ON reports (status, next_attempt_at);
 ";
@@ -116,6 +117,7 @@ impl SqliteStore {
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             group: Mutex::new(Group::default()),
@@ -153,6 +155,27 @@ impl SqliteStore {
         committer.tickets.clear();
         // Dropping the committer hands the job on and wakes every waiting caller.
     }
+}
+
+/// Brings a database made by an earlier version up to the current schema.
+///
+/// `identity_state` (`pending`, `delivered`, `failed`, or NULL for an anonymous report or one
+/// forwarded before identity travelled as a secret follow-up): a database without it gets it,
+/// and its reports not yet forwarded are marked to deliver their identity that way.
+fn migrate(conn: &Connection) -> anyhow::Result<()> {
+    let has_column = conn
+        .prepare("SELECT 1 FROM pragma_table_info('reports') WHERE name = 'identity_state'")?
+        .exists([])?;
+    if !has_column {
+        conn.execute_batch(
+            "BEGIN;
+             ALTER TABLE reports ADD COLUMN identity_state TEXT;
+             UPDATE reports SET identity_state = 'pending'
+                 WHERE status = 'received' AND anonymous = 0 AND identity IS NOT NULL;
+             COMMIT;",
+        )?;
+    }
+    Ok(())
 }
 
 /// Inserts the reports in one transaction (a key already stored, or taken by an earlier
@@ -195,9 +218,9 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<I
         "INSERT INTO reports (tracking_id, idempotency_key, fingerprint, received_at,
             classification, title, content, incident_date, location_code, location_detail,
             institution_id, category_id, anonymous, secret, lang, identity, files, status,
-            next_attempt_at)
+            next_attempt_at, identity_state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            'received', ?4)",
+            'received', ?4, CASE WHEN ?13 THEN NULL ELSE 'pending' END)",
         params![
             r.tracking_id,
             r.idempotency_key,
@@ -291,8 +314,12 @@ impl Store for SqliteStore {
         let mut stmt = conn.prepare_cached(
             "SELECT tracking_id, classification, title, content, incident_date, location_code,
                     location_detail, category_id, anonymous, secret, identity, files,
-                    uploaded_docs, attempts
-             FROM reports WHERE status = 'received' AND next_attempt_at <= ?1
+                    uploaded_docs, attempts, institution_id, complaint_id,
+                    COALESCE(identity_state = 'pending', 0)
+             FROM reports
+             WHERE (status = 'received'
+                    OR (status = 'forwarded' AND identity_state = 'pending'))
+               AND next_attempt_at <= ?1
              ORDER BY next_attempt_at LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![now, limit as i64], |row| {
@@ -313,6 +340,9 @@ impl Store for SqliteStore {
                 files: files_from_json(&files),
                 uploaded_docs: docs.and_then(|d| serde_json::from_str(&d).ok()),
                 attempts: row.get(13)?,
+                institution_id: row.get(14)?,
+                complaint_id: row.get(15)?,
+                identity_pending: row.get(16)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -332,11 +362,39 @@ impl Store for SqliteStore {
         complaint_id: &str,
         now: i64,
     ) -> anyhow::Result<()> {
+        // The identity step, when there is one, is due at once and counts its own attempts.
         self.conn().execute(
             "UPDATE reports SET status = 'forwarded', complaint_id = ?2, forwarded_at = ?3,
-                finished_at = ?3, last_error = NULL, attempts = attempts + 1
+                finished_at = CASE WHEN identity_state = 'pending' THEN NULL ELSE ?3 END,
+                last_error = NULL, next_attempt_at = ?3,
+                attempts = CASE WHEN identity_state = 'pending' THEN 0 ELSE attempts + 1 END
              WHERE tracking_id = ?1",
             params![tracking_id, complaint_id, now],
+        )?;
+        Ok(())
+    }
+
+    fn mark_identity_delivered(&self, tracking_id: &str, now: i64) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET identity_state = 'delivered', finished_at = ?2, last_error = NULL,
+                attempts = attempts + 1
+             WHERE tracking_id = ?1",
+            params![tracking_id, now],
+        )?;
+        Ok(())
+    }
+
+    fn mark_identity_failed(
+        &self,
+        tracking_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET identity_state = 'failed', finished_at = ?3, last_error = ?2,
+                attempts = attempts + 1
+             WHERE tracking_id = ?1",
+            params![tracking_id, reason, now],
         )?;
         Ok(())
     }
@@ -529,7 +587,18 @@ mod tests {
             (1, Some(vec!["D1".to_string()]))
         );
 
-        store.mark_forwarded("LPR-A", "C-9", 2001).unwrap();
+        assert!(again[0].identity_pending && again[0].complaint_id.is_none());
+        store.mark_forwarded("LPR-A", "C-9", 2000).unwrap();
+        // Created at LAPOR!: the identity follow-up alone is still due, at once.
+        let identity = store.due(2000, 10).unwrap();
+        assert_eq!(identity.len(), 1);
+        assert_eq!(identity[0].complaint_id.as_deref(), Some("C-9"));
+        assert!(identity[0].identity_pending);
+        assert!(
+            store.purgeable(i64::MAX, 10).unwrap().is_empty(),
+            "no purge before the identity is delivered"
+        );
+        store.mark_identity_delivered("LPR-A", 2001).unwrap();
         assert!(store.due(i64::MAX, 10).unwrap().is_empty());
         let receipt = store.receipt("LPR-A").unwrap().unwrap();
         assert_eq!(receipt.status, Status::Forwarded);
@@ -571,6 +640,14 @@ mod tests {
             store.receipt("LPR-A").unwrap().unwrap().status,
             Status::Forwarded
         );
+
+        // An anonymous report has no identity step: forwarded is finished.
+        let mut anonymous = report("LPR-N", "k4");
+        anonymous.anonymous = true;
+        assert_eq!(store.insert(&anonymous).unwrap(), Inserted::New);
+        assert!(!store.due(i64::MAX, 10).unwrap()[0].identity_pending);
+        store.mark_forwarded("LPR-N", "C-10", 2001).unwrap();
+        assert!(store.due(i64::MAX, 10).unwrap().is_empty());
 
         assert_eq!(store.insert(&report("LPR-F", "k3")).unwrap(), Inserted::New);
         store
