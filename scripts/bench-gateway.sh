@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 cargo build --release -p lapor-gateway --bin lapor-gateway --example bench
-# Examples get no CARGO_BIN_EXE_*; point the harness at the release binary explicitly.
+cargo build --release -p lapor-simulator --bin lapor-simulator
+# Examples get no CARGO_BIN_EXE_*; point the harness at the release binaries explicitly (the
+# simulator is found next to the gateway).
 export LAPOR_TEST_BINARY="$CARGO_TARGET_DIR/release/lapor-gateway"
 exec "$CARGO_TARGET_DIR/release/examples/bench" "$@"

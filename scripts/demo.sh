@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo: builds everything, starts the LAPOR! simulator and the gateway on 127.0.0.1,
-# serves the sample city site (www/) and prints the URL to open. Ctrl-C stops both.
+# The demo: builds everything, starts the LAPOR! simulator (lapor-simulator) and the gateway
+# on 127.0.0.1, serves the sample city site (www/, by demo-site) and prints the URL to open.
+# Ctrl-C stops all three.
 #
 #   simulator  http://127.0.0.1:8090   (stands in for SP4N-LAPOR!; /_simulator/complaints)
 #   gateway    http://127.0.0.1:8080   (/api/v1, the widget at /widget/)
@@ -24,9 +25,11 @@ log "building the widget"
 bash scripts/build-widget.sh
 
 GW_TARGET="${GATEWAY_CARGO_TARGET_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}}"
-log "building the gateway (release)"
-CARGO_TARGET_DIR="$GW_TARGET" cargo build --release -p lapor-gateway
+log "building the gateway and the simulator (release)"
+CARGO_TARGET_DIR="$GW_TARGET" cargo build --release -p lapor-gateway -p lapor-simulator
 BIN="$GW_TARGET/release/lapor-gateway"
+SIM="$GW_TARGET/release/lapor-simulator"
+SITE="$GW_TARGET/release/demo-site"
 
 export LAPOR_AUTHORIZATION="${LAPOR_AUTHORIZATION:-Bearer demo-instansi-authorization}"
 export LAPOR_TOKEN="${LAPOR_TOKEN:-demo-instansi-token}"
@@ -51,16 +54,19 @@ wait_healthy() { # url name pid
   return 1
 }
 
-"$BIN" simulate-lapor --listen 127.0.0.1:8090 --data-dir .data/simulator &
+"$SIM" --listen 127.0.0.1:8090 --data-dir .data/simulator &
 PIDS+=($!)
 wait_healthy http://127.0.0.1:8090/_simulator/complaints simulator "${PIDS[-1]}"
 
 "$BIN" --listen 127.0.0.1:8080 --upstream-url http://127.0.0.1:8090 \
   --data-dir .data/gateway --widget-dir dist/widget \
-  --site-dir www --site-listen 127.0.0.1:8000 \
   --allow-origin http://127.0.0.1:8000 --allow-origin http://localhost:8000 &
 PIDS+=($!)
 wait_healthy http://127.0.0.1:8080/healthz gateway "${PIDS[-1]}"
+
+"$SITE" --dir www --listen 127.0.0.1:8000 &
+PIDS+=($!)
+wait_healthy http://127.0.0.1:8000/ "demo site" "${PIDS[-1]}"
 
 cat <<EOF
 
@@ -73,6 +79,6 @@ cat <<EOF
   Press Ctrl-C to stop.
 
 EOF
-# Ends when either process ends (or on Ctrl-C): the demo is useless with one of them down.
+# Ends when any process ends (or on Ctrl-C): the demo is useless with one of them down.
 wait -n "${PIDS[@]}" || true
-log "a process ended; stopping the other"
+log "a process ended; stopping the others"

@@ -2,8 +2,8 @@
 # End-to-end tests in real headless Chromium (Debian's /usr/bin/chromium, driven by npm
 # playwright-core): builds the widget and the gateway, starts the LAPOR! simulator and the
 # gateway on free 127.0.0.1 ports with throw-away data dirs, serves the demo site (www/ plus
-# the test pages in e2e/fixtures/) from the gateway's --site-listen (another origin than the
-# gateway), runs `node --test e2e/`, always stops what it started, and exits with the tests'
+# the test pages in e2e/fixtures/) with the simulator crate's demo-site (another origin than
+# the gateway), runs `node --test e2e/`, always stops what it started, and exits with the tests'
 # status. Screenshots go to artifacts/e2e/ (not committed).
 #
 # Extra arguments go to node's test runner, e.g. scripts/e2e.sh --test-name-pattern=keyboard
@@ -18,12 +18,13 @@ log() { printf '[e2e] %s\n' "$*" >&2; }
 if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   log "building the widget"
   bash scripts/build-widget.sh
-  log "building the gateway"
+  log "building the gateway and the simulator"
   CARGO_TARGET_DIR="${GATEWAY_CARGO_TARGET_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}}" \
-    cargo build -p lapor-gateway
+    cargo build -p lapor-gateway -p lapor-simulator
 fi
-BIN="${GATEWAY_CARGO_TARGET_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}}/debug/lapor-gateway"
-[ -x "$BIN" ] || { log "no gateway binary at $BIN"; exit 1; }
+BIN_DIR="${GATEWAY_CARGO_TARGET_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}}/debug"
+BIN="$BIN_DIR/lapor-gateway"; SIM="$BIN_DIR/lapor-simulator"; SITE="$BIN_DIR/demo-site"
+for b in "$BIN" "$SIM" "$SITE"; do [ -x "$b" ] || { log "no binary at $b"; exit 1; }; done
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lapor-e2e.XXXXXX")"
 PIDS=()
@@ -63,19 +64,22 @@ wait_up() { # url name pid log
   return 1
 }
 
-"$BIN" simulate-lapor --listen "127.0.0.1:$SIM_PORT" --data-dir "$WORK/simulator" \
+"$SIM" --listen "127.0.0.1:$SIM_PORT" --data-dir "$WORK/simulator" \
   --status-step-secs 0 >"$WORK/simulator.log" 2>&1 &
 PIDS+=($!)
 wait_up "http://127.0.0.1:$SIM_PORT/_simulator/complaints" simulator "${PIDS[-1]}" "$WORK/simulator.log"
 
 "$BIN" --listen "127.0.0.1:$GW_PORT" --upstream-url "http://127.0.0.1:$SIM_PORT" \
   --data-dir "$WORK/gateway" --widget-dir dist/widget \
-  --site-dir "$WORK/site" --site-listen "127.0.0.1:$SITE_PORT" \
   --allow-origin "http://127.0.0.1:$SITE_PORT" \
   --rate-limit-per-minute 0 --retry-base-ms 200 --retry-max-ms 2000 --status-sync-secs 1 \
   >"$WORK/gateway.log" 2>&1 &
 PIDS+=($!)
 wait_up "http://127.0.0.1:$GW_PORT/healthz" gateway "${PIDS[-1]}" "$WORK/gateway.log"
+
+"$SITE" --dir "$WORK/site" --listen "127.0.0.1:$SITE_PORT" >"$WORK/site.log" 2>&1 &
+PIDS+=($!)
+wait_up "http://127.0.0.1:$SITE_PORT/" "demo site" "${PIDS[-1]}" "$WORK/site.log"
 
 export E2E_GATEWAY="http://127.0.0.1:$GW_PORT"
 export E2E_SIMULATOR="http://127.0.0.1:$SIM_PORT"

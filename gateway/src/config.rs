@@ -118,14 +118,6 @@ pub struct ServeArgs {
     #[arg(long, env = "LAPOR_WIDGET_DIR")]
     pub widget_dir: Option<PathBuf>,
 
-    /// Directory of a static site (e.g. the demo page) served on `--site-listen`.
-    #[arg(long, env = "LAPOR_SITE_DIR", requires = "site_listen")]
-    pub site_dir: Option<PathBuf>,
-
-    /// Second address (a different origin) on which `--site-dir` is served.
-    #[arg(long, env = "LAPOR_SITE_LISTEN", requires = "site_dir")]
-    pub site_listen: Option<SocketAddr>,
-
     /// Largest attachment, in bytes (published in `/config`).
     #[arg(long, env = "LAPOR_MAX_FILE_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_file_bytes: u64,

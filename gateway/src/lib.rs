@@ -11,7 +11,9 @@
 //! - [`store`]: the storage trait and its SQLite implementation.
 //! - [`forwarder`]: the outbox worker, the status sync and the retention purge.
 //! - [`crypto`]: identity encryption at rest. [`ratelimit`]: per-client token buckets.
-//! - [`simulator`]: the LAPOR! simulator (`simulate-lapor`), for tests and the demo only.
+//!
+//! The LAPOR! simulator the tests and the demo forward to is another crate and binary
+//! (`simulator/`, `lapor-simulator`): nothing of it is in this one.
 
 pub mod api;
 pub mod config;
@@ -19,7 +21,6 @@ pub mod crypto;
 pub mod forwarder;
 pub mod ratelimit;
 pub mod server;
-pub mod simulator;
 pub mod store;
 pub mod widget_files;
 

@@ -1,10 +1,10 @@
-//! `lapor-gateway`: the command line. `serve` (the default) runs the gateway;
-//! `simulate-lapor` runs the LAPOR! simulator for tests and the demo.
+//! `lapor-gateway`: the command line. `serve` (the default) runs the gateway. (The LAPOR!
+//! simulator of the tests and the demo is the separate `lapor-simulator` binary.)
 
 use std::ffi::OsString;
 
 use clap::{Parser, Subcommand};
-use lapor_gateway::{config::ServeArgs, server, simulator};
+use lapor_gateway::{config::ServeArgs, server};
 
 /// The LAPOR! widget gateway: receives reports from the widget, stores them durably and
 /// forwards them to SP4N-LAPOR!. Every `serve` flag can also be set by an environment variable
@@ -22,8 +22,6 @@ enum Command {
     // A flag given twice takes its last value, so a wrapper script can override a default.
     #[command(args_override_self = true)]
     Serve(Box<ServeArgs>),
-    /// Run the LAPOR! simulator (tests and demo only; never the real service).
-    SimulateLapor(simulator::SimArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -38,10 +36,6 @@ fn main() -> anyhow::Result<()> {
             }
             result
         }
-        Command::SimulateLapor(args) => {
-            server::init_logging("info");
-            runtime.block_on(simulator::run(args))
-        }
     }
 }
 
@@ -50,7 +44,7 @@ fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
     let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
     let explicit = matches!(
         first,
-        "serve" | "simulate-lapor" | "help" | "-h" | "--help" | "-V" | "--version"
+        "serve" | "help" | "-h" | "--help" | "-V" | "--version"
     );
     if !explicit {
         args.insert(1.min(args.len()), OsString::from("serve"));

@@ -126,22 +126,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(listen = %listener.local_addr()?, origins = ?origins,
         upstream = %args.upstream_url, "gateway listening");
 
-    let site = match (&args.site_dir, args.site_listen) {
-        (Some(dir), Some(addr)) => {
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .with_context(|| format!("binding {addr}"))?;
-            tracing::info!(listen = %addr, dir = %dir.display(), "static site listening");
-            let app = Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
-            Some(tokio::spawn(async move {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(shutdown_signal())
-                    .await
-            }))
-        }
-        _ => None,
-    };
-
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -153,9 +137,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let _ = stop_tx.send(true);
     // An attempt in flight is allowed a moment; whatever it did not record is retried on start.
     let _ = tokio::time::timeout(Duration::from_secs(10), background).await;
-    if let Some(site) = site {
-        site.abort();
-    }
     tracing::info!("gateway stopped");
     Ok(())
 }

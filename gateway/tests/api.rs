@@ -1082,33 +1082,10 @@ async fn identity_is_not_readable_in_the_database_file() {
     }
 }
 
+/// (The demo page is served by the simulator crate's `demo-site`, tested there: the
+/// production binary has no static-site server.)
 #[tokio::test]
-async fn site_listener_serves_the_demo_page_and_help_documents_flags() {
-    let data = TempDir::new("gw-api-site");
-    let site = TempDir::new("gw-api-site-files");
-    std::fs::write(
-        site.join("index.html"),
-        "<!doctype html><title>Demo Pemda</title>",
-    )
-    .unwrap();
-    let site_addr = common::free_addr();
-    let _gw = gateway(data.path(), "http://127.0.0.1:9")
-        .args([
-            "--site-dir",
-            &site.path().display().to_string(),
-            "--site-listen",
-            &site_addr.to_string(),
-        ])
-        .spawn()
-        .await;
-    let page = client()
-        .get(format!("http://{site_addr}/"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await.unwrap().contains("Demo Pemda"));
-
+async fn help_documents_flags() {
     let help = std::process::Command::new(common::binary())
         .args(["serve", "--help"])
         .output()
@@ -1128,12 +1105,17 @@ async fn site_listener_serves_the_demo_page_and_help_documents_flags() {
         "--status-sync-secs",
         "--retention-days",
         "--widget-dir",
-        "--site-dir",
-        "--site-listen",
+        "--upstream-followup-path",
         "--max-file-bytes",
         "--max-body-bytes",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}");
+    }
+    for gone in ["--site-dir", "simulate-lapor"] {
+        assert!(
+            !help.contains(gone),
+            "the production binary still offers {gone}"
+        );
     }
 }
 

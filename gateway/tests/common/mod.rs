@@ -1,5 +1,6 @@
-//! Shared harness for the gateway's integration tests and benchmark: runs the real
-//! `lapor-gateway` binary (as the gateway or as the LAPOR! simulator) on free loopback ports,
+//! Shared harness for the gateway's integration tests and benchmark, and the simulator's tests
+//! (`simulator/tests` includes this file): runs the real `lapor-gateway` binary and the real
+//! `lapor-simulator` binary (the LAPOR! simulator) on free loopback ports,
 //! waits until it is healthy, kills it the hard or the gentle way, and builds valid report
 //! bodies with real JPEG attachments made in code.
 //!
@@ -22,7 +23,7 @@ pub const TOKEN: &str = "simulator-test-token";
 /// The origin the tests register with the gateway and send as `Origin`.
 pub const ORIGIN: &str = "http://pemda.test";
 
-/// The binary under test, built by Cargo for integration tests, examples and benches.
+/// The gateway binary under test, built by Cargo for integration tests, examples and benches.
 /// `LAPOR_TEST_BINARY` points the tests at another build of it (e.g. a release build).
 pub fn binary() -> PathBuf {
     if let Some(path) = std::env::var_os("LAPOR_TEST_BINARY") {
@@ -30,14 +31,37 @@ pub fn binary() -> PathBuf {
     }
     option_env!("CARGO_BIN_EXE_lapor-gateway")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            // Examples do not get CARGO_BIN_EXE_*; the binary sits next to the examples dir.
-            let exe = std::env::current_exe().expect("current exe");
-            exe.parent()
-                .and_then(Path::parent)
-                .map(|dir| dir.join("lapor-gateway"))
-                .expect("target dir")
-        })
+        .unwrap_or_else(|| target_dir().join("lapor-gateway"))
+}
+
+/// The LAPOR! simulator's binary (crate `lapor-simulator`). `cargo test --workspace` builds it
+/// beside the gateway's; `LAPOR_TEST_SIMULATOR` points at another build of it, and a
+/// `LAPOR_TEST_BINARY` in a release directory finds the release simulator next to it.
+pub fn simulator_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("LAPOR_TEST_SIMULATOR") {
+        return PathBuf::from(path);
+    }
+    if let Some(path) = option_env!("CARGO_BIN_EXE_lapor-simulator") {
+        return PathBuf::from(path);
+    }
+    let beside = binary().with_file_name("lapor-simulator");
+    assert!(
+        beside.exists(),
+        "{} is missing: build it with `cargo build -p lapor-simulator` (or run \
+         `cargo test --workspace`)",
+        beside.display()
+    );
+    beside
+}
+
+/// Cargo's output directory of this build (`target/debug`): examples and test binaries sit
+/// one level below it.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .expect("target dir")
 }
 
 /// A directory under the system temp dir, removed when dropped.
@@ -95,7 +119,7 @@ pub fn free_addr() -> SocketAddr {
 pub enum Role {
     /// `lapor-gateway serve`.
     Gateway,
-    /// `lapor-gateway simulate-lapor`: the LAPOR! simulator.
+    /// `lapor-simulator`: the LAPOR! simulator.
     Simulator,
 }
 
@@ -179,11 +203,14 @@ impl Spawn {
         let logs = TempDir::new("lapor-log");
         let log_path = logs.join("output.log");
         let log = File::create(&log_path).expect("log file");
-        let mut cmd = Command::new(binary());
-        cmd.arg(match self.role {
-            Role::Gateway => "serve",
-            Role::Simulator => "simulate-lapor",
-        });
+        let mut cmd = match self.role {
+            Role::Gateway => {
+                let mut cmd = Command::new(binary());
+                cmd.arg("serve");
+                cmd
+            }
+            Role::Simulator => Command::new(simulator_binary()),
+        };
         cmd.arg("--listen").arg(self.addr.to_string());
         cmd.args(&self.args);
         if self.role == Role::Simulator && !self.args.iter().any(|a| a == "--status-step-secs") {

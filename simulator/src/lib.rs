@@ -1,7 +1,11 @@
-//! The LAPOR! simulator: a stand-in for the SP4N-LAPOR! integration API, run as
-//! `lapor-gateway simulate-lapor`, for the tests, the benchmark and the demo only. It is never
-//! the real service and never a mock inside the gateway: it is a separate process with its own
-//! store, reached over HTTP exactly as LAPOR! is.
+//! The LAPOR! simulator: a stand-in for the SP4N-LAPOR! integration API, run as the
+//! `lapor-simulator` binary, for the tests, the benchmark and the demo only. It is never the
+//! real service and never part of the gateway: a crate and a process of its own, with its own
+//! store, reached over HTTP exactly as LAPOR! is. The production `lapor-gateway` binary does
+//! not contain it.
+//!
+//! The crate's second binary, `demo-site` (`src/bin/demo-site.rs`), serves the demo's sample
+//! regional site on its own origin.
 //!
 //! Upstream API (as the gateway's forwarder calls it; every call needs the `Authorization` and
 //! `token` headers the simulator was started with, else `401`):
@@ -44,11 +48,12 @@ use sha2::{Digest, Sha256};
 
 use store::{NewComplaint, NewDocument, NewFollowup, Store};
 
-/// Flags of `lapor-gateway simulate-lapor`: a LAPOR! simulator for tests and the demo.
+/// Flags of `lapor-simulator`: a LAPOR! simulator for tests and the demo.
 ///
 /// The credentials it expects come from the environment only (`LAPOR_AUTHORIZATION` and
 /// `LAPOR_TOKEN`, both required), so they never show in a process list.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "lapor-simulator", version)]
 pub struct SimArgs {
     /// Address the LAPOR! simulator listens on.
     #[arg(long, default_value = "127.0.0.1:8090")]
@@ -842,10 +847,20 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// JSON logs on stderr at `info`, like the gateway's.
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+        .with_writer(std::io::stderr)
+        .with_current_span(false)
+        .try_init();
+}
+
 /// Resolves on Ctrl-C or SIGTERM. The SIGTERM handler is installed here, before the listener
 /// opens, so a SIGTERM sent as soon as `/healthz` answers is always a graceful stop and never
 /// the default "terminate at once".
-fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+pub fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     Ok(async move {

@@ -1,6 +1,8 @@
 //! The LAPOR! simulator over real HTTP, as the gateway's forwarder and the tests see it:
 //! credentials, upload + create + status, fault injection, status steps, its own store.
 
+// The gateway's test harness: the simulator is tested over HTTP as the gateway's tests use it.
+#[path = "../../gateway/tests/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};
