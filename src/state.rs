@@ -9,7 +9,8 @@
 use lapor_core::attachment::{check_attachments, AttachmentInfo};
 use lapor_core::identity::Nik;
 use lapor_core::messages::Lang;
-use lapor_core::validate::{validate_report, Context};
+use lapor_core::error::sort_in_form_order;
+use lapor_core::validate::{validate_submission, Context};
 use lapor_core::{Classification, Code, Config, Date, Field, FieldError, Report, Reporter};
 
 /// A text input of the form.
@@ -345,15 +346,10 @@ impl FormState {
             config: &self.config,
             today: self.today,
         };
-        let mut errors = validate_report(&self.report(), &ctx)
-            .err()
-            .unwrap_or_default();
         let max = self.config.attachments.max_file_bytes;
         let infos: Vec<AttachmentInfo<'_>> =
             self.attachments.iter().map(|a| info(a, max)).collect();
-        errors.extend(check_attachments(&infos, &self.config.attachments));
-        sort_by_form_order(&mut errors);
-        errors
+        validate_submission(&self.report(), &infos, &ctx).errors
     }
 
     /// The errors shown for one field of the page (see [`dom_id`]).
@@ -397,7 +393,7 @@ impl FormState {
                 touched(&e.field) && was_in_error.iter().any(|f| same_field(*f, e.field))
             }),
         );
-        sort_by_form_order(&mut self.errors);
+        sort_in_form_order(&mut self.errors);
     }
 
     /// The NIK warning, live: shown as soon as the NIK parses and its regency is unknown.
@@ -544,12 +540,12 @@ pub fn reduce(state: &mut FormState, action: Action) {
         Action::RemoveFile(id) => {
             state.attachments.retain(|a| a.id != id);
             // Indices of `attachments[i]` errors changed: recompute them from the files left.
-            state.errors.retain(|e| !is_attachment_field(e.field));
+            state.errors.retain(|e| !e.field.is_attachment());
             let fresh = state.check();
             state
                 .errors
-                .extend(fresh.into_iter().filter(|e| is_attachment_field(e.field)));
-            sort_by_form_order(&mut state.errors);
+                .extend(fresh.into_iter().filter(|e| e.field.is_attachment()));
+            sort_in_form_order(&mut state.errors);
         }
         Action::Submit { fresh_key } => {
             if state.is_sending() || matches!(state.phase, Phase::Done { .. } | Phase::Queued) {
@@ -599,7 +595,7 @@ pub fn reduce(state: &mut FormState, action: Action) {
         }
         Action::Sent { tracking_id } => state.phase = Phase::Done { tracking_id },
         Action::ServerErrors(mut errors) => {
-            sort_by_form_order(&mut errors);
+            sort_in_form_order(&mut errors);
             errors.dedup();
             state.errors = errors;
             state.phase = Phase::Editing;
@@ -685,35 +681,9 @@ pub fn dom_id(field: Field, state: &FormState) -> &'static str {
     }
 }
 
-/// Sorts errors in the order the fields appear on the page (attachments before the reporter).
-pub fn sort_by_form_order(errors: &mut [FieldError]) {
-    errors.sort_by_key(|e| (form_rank(e.field), e.field));
-}
-
-fn form_rank(field: Field) -> u8 {
-    match field {
-        Field::Classification => 0,
-        Field::Title => 1,
-        Field::Content => 2,
-        Field::IncidentDate => 3,
-        Field::LocationCode | Field::LocationDetail => 4,
-        Field::InstitutionId => 5,
-        Field::CategoryId => 6,
-        Field::Attachment(_) | Field::Attachments => 7,
-        Field::ReporterName => 8,
-        Field::ReporterNik => 9,
-        Field::ReporterPhone => 10,
-        Field::ReporterEmail => 11,
-    }
-}
-
-fn is_attachment_field(field: Field) -> bool {
-    matches!(field, Field::Attachment(_) | Field::Attachments)
-}
-
 /// Two fields shown in the same place count as one for live re-validation.
 fn same_field(a: Field, b: Field) -> bool {
-    a == b || (is_attachment_field(a) && is_attachment_field(b))
+    a == b || (a.is_attachment() && b.is_attachment())
 }
 
 /// What core checks of an attachment. A photo still being made to fit counts at the most it

@@ -1,12 +1,13 @@
 //! The texts of the "Cek Status Laporan" view, in Bahasa Indonesia (the reference) and
-//! English, which text shows which status, and the one rule of what may be asked for: a
-//! [`TrackingId`].
+//! English, and which text shows which status. What may be asked for, a tracking id, is
+//! core's [`lapor_core::tracking::TrackingId`].
 //!
 //! Plain Rust, like [`crate::i18n`], so all of it is tested natively. Each language is one
 //! value of [`StatusTexts`]: a struct literal must name every field, so a text missing in one
 //! language does not compile.
 
 use lapor_core::messages::Lang;
+use lapor_core::tracking::TrackingIdError;
 
 /// The status view's texts in one language. Templates mark their variables `{name}`, see
 /// [`crate::i18n::fill`].
@@ -183,44 +184,6 @@ impl StatusTexts {
     }
 }
 
-/// A tracking id the gateway can know: 1–32 characters of `A–Z`, `0–9` and `-`, the only
-/// thing the status view ever puts into a URL. Built only by [`TrackingId::parse`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrackingId(String);
-
-/// Why what the citizen typed is no tracking id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TrackingIdError {
-    /// Nothing but spaces.
-    Missing,
-    /// Too long, or a character outside `A–Z`, `0–9` and `-`.
-    Invalid,
-}
-
-impl TrackingId {
-    /// Trims what the citizen typed and upper-cases it (ASCII only: `ı` must not become `I`),
-    /// then checks it.
-    pub fn parse(typed: &str) -> Result<TrackingId, TrackingIdError> {
-        let id = typed.trim().to_ascii_uppercase();
-        if id.is_empty() {
-            return Err(TrackingIdError::Missing);
-        }
-        let valid = id.len() <= 32
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-        if valid {
-            Ok(TrackingId(id))
-        } else {
-            Err(TrackingIdError::Invalid)
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -388,40 +351,4 @@ mod tests {
         assert_eq!(EN.stage("something-new").0, EN.stage_received);
     }
 
-    fn check(typed: &str, expected: Result<&str, TrackingIdError>) {
-        let parsed = TrackingId::parse(typed);
-        assert_eq!(
-            parsed.as_ref().map(TrackingId::as_str).map_err(|e| *e),
-            expected,
-            "{typed:?}"
-        );
-        // Parsing what was parsed changes nothing.
-        if let Ok(id) = parsed {
-            assert_eq!(TrackingId::parse(id.as_str()), Ok(id));
-        }
-    }
-
-    #[test]
-    fn tracking_ids_are_trimmed_upper_cased_and_checked() {
-        use TrackingIdError::{Invalid, Missing};
-        check("LPR-7K2M-Q9TX-4HND", Ok("LPR-7K2M-Q9TX-4HND"));
-        check("  lpr-7k2m-q9tx-4hnd\n", Ok("LPR-7K2M-Q9TX-4HND"));
-        check("\tLpr-1 ", Ok("LPR-1"));
-        check("A", Ok("A"));
-        check("-", Ok("-"));
-        check(&"A".repeat(32), Ok(&"A".repeat(32)));
-        check(&"A".repeat(33), Err(Invalid));
-        check("", Err(Missing));
-        check("   \t", Err(Missing));
-        check("LPR 7K2M", Err(Invalid));
-        check("LPR_7K2M", Err(Invalid));
-        check("../config", Err(Invalid));
-        check("LPR-1?x=1", Err(Invalid));
-        check("LPR-1#", Err(Invalid));
-        check("LPR%2F1", Err(Invalid));
-        // Non-ASCII letters are refused, never folded into ASCII ones.
-        check("lpr-ıd", Err(Invalid));
-        check("LPR-É", Err(Invalid));
-        check("ＬＰＲ", Err(Invalid));
-    }
 }

@@ -12,6 +12,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// The problem `code` with `field`.
     pub fn new(field: Field, code: Code) -> FieldError {
         FieldError { field, code }
     }
@@ -135,6 +136,9 @@ impl<'de> serde::Deserialize<'de> for Code {
 }
 
 /// A field of a report, named on the wire as in the contract (`reporter.nik`, `attachments[2]`).
+///
+/// The variants are declared in the order of the form, top to bottom, so the derived `Ord`
+/// agrees with [`Descriptor::order`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
     Classification,
@@ -146,63 +150,96 @@ pub enum Field {
     LocationDetail,
     InstitutionId,
     CategoryId,
-    ReporterName,
-    ReporterNik,
-    ReporterPhone,
-    ReporterEmail,
     /// One attachment, counted from 0 in the order sent.
     Attachment(usize),
     /// The attachments as a whole (count and total size).
     Attachments,
+    ReporterName,
+    ReporterNik,
+    ReporterPhone,
+    ReporterEmail,
+}
+
+/// What every side knows of a field: its wire name and its place on the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Descriptor {
+    /// The wire name. For [`Field::Attachment`], the name of the list (`attachments`); the
+    /// index is added by [`Field::name`].
+    pub name: &'static str,
+    /// The field's place on the form, from the top. Errors are listed in this order: the
+    /// attachments come before the reporter, as on the form.
+    pub order: u8,
 }
 
 impl Field {
+    /// Every field that has a fixed wire name, in the order of the form.
+    const NAMED: [Field; 13] = [
+        Field::Classification,
+        Field::Title,
+        Field::Content,
+        Field::IncidentDate,
+        Field::LocationCode,
+        Field::LocationDetail,
+        Field::InstitutionId,
+        Field::CategoryId,
+        Field::Attachments,
+        Field::ReporterName,
+        Field::ReporterNik,
+        Field::ReporterPhone,
+        Field::ReporterEmail,
+    ];
+
+    /// The one table of the fields: wire name and place on the form.
+    pub fn descriptor(self) -> Descriptor {
+        let (name, order) = match self {
+            Field::Classification => ("classification", 0),
+            Field::Title => ("title", 1),
+            Field::Content => ("content", 2),
+            Field::IncidentDate => ("incident_date", 3),
+            Field::LocationCode => ("location_code", 4),
+            Field::LocationDetail => ("location_detail", 5),
+            Field::InstitutionId => ("institution_id", 6),
+            Field::CategoryId => ("category_id", 7),
+            Field::Attachment(_) => ("attachments", 8),
+            Field::Attachments => ("attachments", 9),
+            Field::ReporterName => ("reporter.name", 10),
+            Field::ReporterNik => ("reporter.nik", 11),
+            Field::ReporterPhone => ("reporter.phone", 12),
+            Field::ReporterEmail => ("reporter.email", 13),
+        };
+        Descriptor { name, order }
+    }
+
     /// The wire name of the field.
     pub fn name(self) -> std::borrow::Cow<'static, str> {
-        use std::borrow::Cow::Borrowed;
         match self {
-            Field::Classification => Borrowed("classification"),
-            Field::Title => Borrowed("title"),
-            Field::Content => Borrowed("content"),
-            Field::IncidentDate => Borrowed("incident_date"),
-            Field::LocationCode => Borrowed("location_code"),
-            Field::LocationDetail => Borrowed("location_detail"),
-            Field::InstitutionId => Borrowed("institution_id"),
-            Field::CategoryId => Borrowed("category_id"),
-            Field::ReporterName => Borrowed("reporter.name"),
-            Field::ReporterNik => Borrowed("reporter.nik"),
-            Field::ReporterPhone => Borrowed("reporter.phone"),
-            Field::ReporterEmail => Borrowed("reporter.email"),
             Field::Attachment(i) => std::borrow::Cow::Owned(format!("attachments[{i}]")),
-            Field::Attachments => Borrowed("attachments"),
+            field => std::borrow::Cow::Borrowed(field.descriptor().name),
         }
     }
 
     /// Parses a wire name; `None` for a name this version does not know.
     pub fn parse(s: &str) -> Option<Field> {
-        Some(match s {
-            "classification" => Field::Classification,
-            "title" => Field::Title,
-            "content" => Field::Content,
-            "incident_date" => Field::IncidentDate,
-            "location_code" => Field::LocationCode,
-            "location_detail" => Field::LocationDetail,
-            "institution_id" => Field::InstitutionId,
-            "category_id" => Field::CategoryId,
-            "reporter.name" => Field::ReporterName,
-            "reporter.nik" => Field::ReporterNik,
-            "reporter.phone" => Field::ReporterPhone,
-            "reporter.email" => Field::ReporterEmail,
-            "attachments" => Field::Attachments,
-            other => {
-                let index = other.strip_prefix("attachments[")?.strip_suffix(']')?;
-                if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                Field::Attachment(index.parse().ok()?)
-            }
-        })
+        if let Some(field) = Field::NAMED.into_iter().find(|f| f.descriptor().name == s) {
+            return Some(field);
+        }
+        let index = s.strip_prefix("attachments[")?.strip_suffix(']')?;
+        if index.is_empty() || !index.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(Field::Attachment(index.parse().ok()?))
     }
+
+    /// Whether the field is one attachment or the attachments as a whole.
+    pub fn is_attachment(self) -> bool {
+        matches!(self, Field::Attachment(_) | Field::Attachments)
+    }
+}
+
+/// Sorts errors in the order of the form ([`Descriptor::order`]; attachments by index).
+/// The sort is stable: two errors of one field keep their order.
+pub fn sort_in_form_order(errors: &mut [FieldError]) {
+    errors.sort_by_key(|e| (e.field.descriptor().order, e.field));
 }
 
 impl fmt::Display for Field {

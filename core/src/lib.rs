@@ -14,10 +14,11 @@ pub mod messages;
 pub mod region;
 pub mod report;
 pub mod strip;
+pub mod tracking;
 pub mod validate;
 
 pub use config::{AttachmentLimits, Config, Limits, Named};
 pub use date::Date;
 pub use error::{Code, Field, FieldError};
 pub use report::{Classification, Report, Reporter};
-pub use validate::{validate_report, Context, ValidReport};
+pub use validate::{validate_report, validate_submission, Checked, Context, ValidReport};

@@ -5,6 +5,7 @@ use crate::attachment::{check_attachments, AttachmentInfo};
 use crate::config::LOCATION_DETAIL_MAX;
 use crate::identity::{Email, Name, Nik, Phone};
 use crate::messages::Lang;
+use crate::error::sort_in_form_order;
 use crate::{region, Classification, Code, Config, Date, Field, FieldError, Report};
 
 /// What validation needs besides the report: the limits, and what "today" is (Asia/Jakarta).
@@ -16,7 +17,7 @@ pub struct Context<'a> {
 }
 
 /// A report that passed every rule, its fields parsed into their types.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidReport {
     pub classification: Classification,
     /// Trimmed.
@@ -37,13 +38,59 @@ pub struct ValidReport {
     pub phone: Phone,
     pub email: Option<Email>,
     pub lang: Lang,
-    /// Problems the citizen is told of that do not block the report
-    /// (an unknown regency code in the NIK).
+}
+
+/// What checking a submission yields: the valid report if nothing blocks it, every error,
+/// every warning. Errors and warnings are in the order of the form
+/// ([`crate::error::sort_in_form_order`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// `Some` exactly when `errors` is empty.
+    pub report: Option<ValidReport>,
+    pub errors: Vec<FieldError>,
+    /// Problems the citizen is told of that do not block the report (an unknown regency code
+    /// in the NIK). Found whether or not other fields are in error.
     pub warnings: Vec<FieldError>,
 }
 
-/// Validates a report. On failure, returns every problem, in the order of the form.
+impl Checked {
+    /// The valid report, or every error.
+    pub fn into_result(self) -> Result<ValidReport, Vec<FieldError>> {
+        match self.report {
+            Some(report) if self.errors.is_empty() => Ok(report),
+            _ => Err(self.errors),
+        }
+    }
+}
+
+/// Validates a report without attachments. On failure, returns every problem, in the order
+/// of the form.
 pub fn validate_report(report: &Report, ctx: &Context<'_>) -> Result<ValidReport, Vec<FieldError>> {
+    validate_submission(report, &[], ctx).into_result()
+}
+
+/// Validates a report and its attachments together: the one check of a submission, in the
+/// browser and in the gateway. Each field is parsed once; the result keeps what was parsed.
+pub fn validate_submission(
+    report: &Report,
+    files: &[AttachmentInfo<'_>],
+    ctx: &Context<'_>,
+) -> Checked {
+    let (report, mut errors, warnings) = check_report(report, ctx);
+    errors.extend(check_attachments(files, &ctx.config.attachments));
+    sort_in_form_order(&mut errors);
+    Checked {
+        report: if errors.is_empty() { report } else { None },
+        errors,
+        warnings,
+    }
+}
+
+/// The report's own fields: the valid report if they all pass, their errors, the warnings.
+fn check_report(
+    report: &Report,
+    ctx: &Context<'_>,
+) -> (Option<ValidReport>, Vec<FieldError>, Vec<FieldError>) {
     let mut errors = Errors::default();
     let config = ctx.config;
 
@@ -148,12 +195,12 @@ pub fn validate_report(report: &Report, ctx: &Context<'_>) -> Result<ValidReport
     };
 
     if !errors.0.is_empty() {
-        return Err(errors.0);
+        return (None, errors.0, warnings);
     }
     // Every `None` below had an error pushed above, so this cannot fail; still, no unwrap.
     match (classification, title, content, name, phone) {
         (Some(classification), Some(title), Some(content), Some(name), Some(phone)) => {
-            Ok(ValidReport {
+            let valid = ValidReport {
                 classification,
                 title,
                 content,
@@ -173,28 +220,14 @@ pub fn validate_report(report: &Report, ctx: &Context<'_>) -> Result<ValidReport
                     .as_deref()
                     .and_then(Lang::parse)
                     .unwrap_or_default(),
-                warnings,
-            })
+            };
+            (Some(valid), Vec::new(), warnings)
         }
-        _ => Err(vec![FieldError::new(Field::Classification, Code::Required)]),
-    }
-}
-
-/// Validates a report and its attachments together, as the gateway receives them: one list of
-/// every problem, report fields first.
-pub fn validate_submission(
-    report: &Report,
-    files: &[AttachmentInfo<'_>],
-    ctx: &Context<'_>,
-) -> Result<ValidReport, Vec<FieldError>> {
-    let file_errors = check_attachments(files, &ctx.config.attachments);
-    match validate_report(report, ctx) {
-        Ok(valid) if file_errors.is_empty() => Ok(valid),
-        Ok(_) => Err(file_errors),
-        Err(mut errors) => {
-            errors.extend(file_errors);
-            Err(errors)
-        }
+        _ => (
+            None,
+            vec![FieldError::new(Field::Classification, Code::Required)],
+            warnings,
+        ),
     }
 }
 

@@ -369,21 +369,23 @@ fn every_problem_is_reported_at_once_in_form_order() {
 fn parsed_report_carries_parsed_identity() {
     let report: Report = serde_json::from_value(pengaduan()).unwrap();
     let config = config();
-    let valid = validate_report(
+    let checked = validate_submission(
         &report,
+        &[],
         &Context {
             config: &config,
             today: today(),
         },
-    )
-    .unwrap();
+    );
+    let warnings = checked.warnings;
+    let valid = checked.report.unwrap();
     assert_eq!(valid.phone.as_e164(), "+6281234567890");
     assert_eq!(
         valid.nik.as_ref().map(|n| n.as_str()),
         Some("6474015708900003")
     );
     assert_eq!(valid.incident_date, Date::new(2026, 11, 20));
-    assert!(valid.warnings.is_empty());
+    assert!(warnings.is_empty());
     assert_eq!(valid.title, "Lampu jalan mati di Jl. Ahmad Yani");
 }
 
@@ -394,16 +396,17 @@ fn unknown_regency_in_nik_is_a_warning_not_an_error() {
     json["reporter"]["nik"] = "6499015708900003".into();
     let report: Report = serde_json::from_value(json).unwrap();
     let config = config();
-    let valid = validate_report(
+    let checked = validate_submission(
         &report,
+        &[],
         &Context {
             config: &config,
             today: today(),
         },
-    )
-    .unwrap();
+    );
+    assert!(checked.report.is_some());
     assert_eq!(
-        valid.warnings,
+        checked.warnings,
         vec![FieldError::new(Field::ReporterNik, Code::NikRegencyUnknown)]
     );
 }
@@ -457,7 +460,9 @@ fn attachments_join_the_same_list() {
             head: b"",
         },
     ];
-    let errors = validate_submission(&report, &files, &ctx).unwrap_err();
+    let errors = validate_submission(&report, &files, &ctx)
+        .into_result()
+        .unwrap_err();
     assert_eq!(
         errors,
         vec![FieldError::new(Field::Attachment(1), Code::FileEmpty)]
@@ -467,7 +472,9 @@ fn attachments_join_the_same_list() {
         size: 1000,
         head: png,
     }];
-    assert!(validate_submission(&report, &files, &ctx).is_ok());
+    assert!(validate_submission(&report, &files, &ctx)
+        .into_result()
+        .is_ok());
 }
 
 #[test]
@@ -520,5 +527,55 @@ fn config_defaults_are_the_contract_defaults() {
             "institutions": [],
             "categories": []
         })
+    );
+}
+
+#[test]
+fn a_submission_lists_its_errors_in_the_order_of_the_form() {
+    let mut json = pengaduan();
+    json["title"] = "".into();
+    json["reporter"]["phone"] = "12".into();
+    let report: Report = serde_json::from_value(json).unwrap();
+    let config = config();
+    let ctx = Context {
+        config: &config,
+        today: today(),
+    };
+    let files = [AttachmentInfo {
+        name: "kosong.pdf",
+        size: 0,
+        head: b"",
+    }];
+    let checked = validate_submission(&report, &files, &ctx);
+    assert!(checked.report.is_none());
+    let got: Vec<String> = checked.errors.iter().map(|e| e.field.to_string()).collect();
+    assert_eq!(got, ["title", "attachments[0]", "reporter.phone"]);
+    let ranks: Vec<u8> = checked
+        .errors
+        .iter()
+        .map(|e| e.field.descriptor().order)
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{ranks:?}");
+}
+
+#[test]
+fn warnings_are_found_even_when_other_fields_are_in_error() {
+    let mut json = pengaduan();
+    json["title"] = "".into();
+    json["reporter"]["nik"] = "6499015708900003".into();
+    let report: Report = serde_json::from_value(json).unwrap();
+    let config = config();
+    let ctx = Context {
+        config: &config,
+        today: today(),
+    };
+    let checked = validate_submission(&report, &[], &ctx);
+    assert_eq!(
+        checked.errors,
+        vec![FieldError::new(Field::Title, Code::Required)]
+    );
+    assert_eq!(
+        checked.warnings,
+        vec![FieldError::new(Field::ReporterNik, Code::NikRegencyUnknown)]
     );
 }

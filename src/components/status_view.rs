@@ -1,4 +1,5 @@
 use lapor_core::messages::Lang;
+use lapor_core::tracking::TrackingId;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 use yew::platform::spawn_local;
@@ -7,7 +8,7 @@ use yew::prelude::*;
 use super::{text_field, TextFieldProps};
 use crate::hooks::use_status::{use_status, Lookup};
 use crate::i18n::fill;
-use crate::status_texts::{status_texts, TrackingId};
+use crate::status_texts::status_texts;
 
 #[derive(Properties, PartialEq)]
 pub struct StatusViewProps {

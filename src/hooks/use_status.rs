@@ -7,7 +7,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::http::{get_json, HttpError};
-use crate::status_texts::{TrackingId, TrackingIdError};
+use lapor_core::tracking::{TrackingId, TrackingIdError};
 
 /// What the gateway says of a report (never anything of the reporter). Only what the view
 /// shows is read: each field is Wasm, and the rest (`tracking_id`, the one asked for;

@@ -24,7 +24,7 @@ fn with_core(_input: &[u8], fields: &[&str]) -> usize {
 fn with_core(input: &[u8], f: &[&str]) -> usize {
     use lapor_core::attachment::{check_attachments, AttachmentInfo};
     use lapor_core::messages::{field_error_message, Lang};
-    use lapor_core::{region, strip, validate_report, Config, Context, Date, Report, Reporter};
+    use lapor_core::{region, strip, validate_submission, Config, Context, Date, Report, Reporter};
 
     let get = |i: usize| f.get(i).copied().unwrap_or("").to_owned();
     let report = Report {
@@ -44,19 +44,20 @@ fn with_core(input: &[u8], f: &[&str]) -> usize {
     let config = Config::default();
     let today = Date::new(2026, 11, 28).unwrap_or(Date::from_days_since_epoch(0));
     let lang = if get(9) == "en" { Lang::En } else { Lang::Id };
-    let mut total = match validate_report(
+    let checked = validate_submission(
         &report,
+        &[],
         &Context {
             config: &config,
             today,
         },
-    ) {
-        Ok(valid) => valid.warnings.len(),
-        Err(errors) => errors
+    );
+    let mut total = checked.warnings.len()
+        + checked
+            .errors
             .iter()
             .map(|e| field_error_message(e, lang, &config).len())
-            .sum(),
-    };
+            .sum::<usize>();
     let files = [AttachmentInfo {
         name: f.get(10).copied().unwrap_or(""),
         size: input.len() as u64,

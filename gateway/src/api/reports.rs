@@ -90,7 +90,14 @@ pub async fn create(
         config: &state.config,
         today: Date::jakarta_from_unix(now),
     };
-    let valid = validate_submission(&report, &infos, &context).map_err(ApiError::Invalid)?;
+    let valid = validate_submission(&report, &infos, &context)
+        .into_result()
+        .map_err(|mut errors| {
+            // The 422 lists the report part's errors first, then the files part's, as the
+            // contract's examples do; core lists them in the order of the form.
+            errors.sort_by_key(|e| e.field.is_attachment());
+            ApiError::Invalid(errors)
+        })?;
 
     // Strip every image before anything touches the disk. Check passed, so every file is within
     // the limits and its bytes are here.
