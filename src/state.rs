@@ -7,9 +7,9 @@
 //! is unit-tested natively. The Yew `Reducible` impl in `app.rs` only adapts [`reduce`].
 
 use lapor_core::attachment::{check_attachments, AttachmentInfo};
+use lapor_core::error::sort_in_form_order;
 use lapor_core::identity::Nik;
 use lapor_core::messages::Lang;
-use lapor_core::error::sort_in_form_order;
 use lapor_core::validate::{validate_submission, Context};
 use lapor_core::{Classification, Code, Config, Date, Field, FieldError, Report, Reporter};
 

@@ -23,10 +23,9 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::{watch, Notify};
 
-use crate::api::reports::Identity;
 use crate::config::Credentials;
 use crate::crypto::Cipher;
-use crate::store::{LaporStatus, Outgoing, Store};
+use crate::store::{Identity, LaporStatus, Outgoing, ReportBody, Store};
 
 /// How to reach LAPOR! and how hard to try.
 #[derive(Debug, Clone)]
@@ -167,16 +166,10 @@ impl Forwarder {
         // The identity is opened first: a report whose identity cannot be read must not
         // create a complaint whose follow-up would then never come.
         let identity = match (&report.identity_sealed, report.identity_pending) {
-            (Some(sealed), true) => {
-                let plain = self
-                    .cipher
-                    .open(sealed, report.tracking_id.as_bytes())
-                    .map_err(|e| Failure::Transient(e.to_string()))?;
-                Some(
-                    serde_json::from_slice::<Identity>(&plain)
-                        .map_err(|_| Failure::Permanent("stored identity unreadable".into()))?,
-                )
-            }
+            (Some(sealed), true) => Some(
+                Identity::open(sealed, &self.cipher, &report.tracking_id)
+                    .map_err(Failure::Transient)?,
+            ),
             _ => None,
         };
         let complaint_id = match &report.complaint_id {
@@ -262,17 +255,16 @@ impl Forwarder {
             }
         };
 
-        let classification = lapor_core::Classification::parse(&report.classification)
-            .ok_or_else(|| Failure::Permanent("unknown classification in store".into()))?;
+        let report_body = &report.body;
         let body = json!({
-            "title": report.title,
-            "content": public_content(report),
-            "classification_id": classification.lapor_id(),
-            "category_id": report.category_id,
-            "location_id": report.location_code,
-            "date_of_incident": report.incident_date,
-            "is_anonymous": report.anonymous,
-            "is_secret": report.secret,
+            "title": report_body.title,
+            "content": public_content(report_body),
+            "classification_id": report_body.classification.lapor_id(),
+            "category_id": report_body.category_id,
+            "location_id": report_body.location_code,
+            "date_of_incident": report_body.incident_date.map(|d| d.to_string()),
+            "is_anonymous": report_body.anonymous,
+            "is_secret": report_body.secret,
             "attachments": docs,
         });
         let request = self.request(
@@ -298,7 +290,7 @@ impl Forwarder {
             .text("complaint_id", complaint_id.to_owned())
             .text("content", identity_text(identity))
             .text("is_secret", "1");
-        if let Some(institution) = &report.institution_id {
+        if let Some(institution) = &report.body.institution_id {
             form = form.text("institution_to_id", institution.clone());
         }
         let request = self.request(
@@ -510,7 +502,7 @@ fn id_text(value: &Value) -> Option<String> {
 
 /// The complaint's text as LAPOR! may publish it: the citizen's content and the location
 /// detail. Never anything of the reporter's identity (see [`identity_text`]).
-fn public_content(report: &Outgoing) -> String {
+fn public_content(report: &ReportBody) -> String {
     let mut content = report.content.clone();
     if let Some(detail) = &report.location_detail {
         content.push_str(&format!("\n\nLokasi / Location: {detail}"));

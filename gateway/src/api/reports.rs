@@ -16,24 +16,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use lapor_core::attachment::{sniff, AttachmentInfo, FileKind, SNIFF_LEN};
+use lapor_core::tracking::TrackingId;
 use lapor_core::validate::validate_submission;
-use lapor_core::{Code, Context, Date, Field as ReportField, FieldError, Report, ValidReport};
-use serde::Serialize;
+use lapor_core::{Code, Context, Date, Field as ReportField, FieldError, Report};
 use serde_json::json;
 use xxhash_rust::xxh3::Xxh3Default;
 
 use super::{blocking, ApiError, Shared};
-use crate::store::{Inserted, NewReport, StoredFile};
-
-/// The reporter's identity as sealed at rest.
-#[derive(Serialize, serde::Deserialize)]
-pub struct Identity {
-    pub name: String,
-    pub nik: Option<String>,
-    /// E.164.
-    pub phone: String,
-    pub email: Option<String>,
-}
+use crate::store::{Identity, Inserted, NewReport, ReportBody, StoredFile};
 
 /// One attachment as received.
 struct Incoming {
@@ -131,24 +121,15 @@ pub async fn create(
     }
 
     let tracking_id = new_tracking_id()?;
-    let identity = Identity {
-        name: valid.name.as_str().to_owned(),
-        nik: valid.nik.as_ref().map(|n| n.as_str().to_owned()),
-        phone: valid.phone.as_e164().to_owned(),
-        email: valid.email.as_ref().map(|e| e.as_str().to_owned()),
+    let record = NewReport {
+        identity_sealed: Identity::of(&valid).seal(&state.cipher, &tracking_id)?,
+        tracking_id: tracking_id.clone(),
+        idempotency_key: key,
+        fingerprint: fingerprint.clone(),
+        received_at: now,
+        body: ReportBody::of(&valid),
+        files: Vec::new(),
     };
-    let plain = serde_json::to_vec(&identity).map_err(anyhow::Error::from)?;
-    let identity_sealed = state.cipher.seal(&plain, tracking_id.as_bytes())?;
-    drop(plain);
-
-    let record = new_report(
-        valid,
-        &tracking_id,
-        key,
-        fingerprint.clone(),
-        now,
-        identity_sealed,
-    );
     let store = state.store.clone();
     let data_dir = state.data_dir.clone();
     let outcome = blocking(move || {
@@ -361,35 +342,6 @@ pub fn new_tracking_id() -> anyhow::Result<String> {
     Ok(id)
 }
 
-fn new_report(
-    valid: ValidReport,
-    tracking_id: &str,
-    idempotency_key: String,
-    fingerprint: String,
-    now: i64,
-    identity_sealed: Vec<u8>,
-) -> NewReport {
-    NewReport {
-        tracking_id: tracking_id.to_owned(),
-        idempotency_key,
-        fingerprint,
-        received_at: now,
-        classification: valid.classification.as_str().to_owned(),
-        title: valid.title,
-        content: valid.content,
-        incident_date: valid.incident_date.map(|d| format!("{d}")),
-        location_code: valid.location_code,
-        location_detail: valid.location_detail,
-        institution_id: valid.institution_id,
-        category_id: valid.category_id,
-        anonymous: valid.anonymous,
-        secret: valid.secret,
-        lang: valid.lang.as_str().to_owned(),
-        identity_sealed,
-        files: Vec::new(),
-    }
-}
-
 /// Writes the attachments one after the other into `attachments/<tracking_id>.bin`, syncs it,
 /// then the directory (one flat directory: one file and one directory sync per report).
 fn write_files(
@@ -437,15 +389,10 @@ pub async fn status(
     State(state): State<Shared>,
     Path(tracking_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let plausible = (1..=32).contains(&tracking_id.len())
-        && tracking_id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-');
-    if !plausible {
-        return Err(ApiError::NotFound);
-    }
+    // Core's one rule of what a tracking id can look like; anything else is not ours.
+    let tracking_id = TrackingId::parse(&tracking_id).map_err(|_| ApiError::NotFound)?;
     let store = state.store.clone();
-    let receipt = blocking(move || store.receipt(&tracking_id))
+    let receipt = blocking(move || store.receipt(tracking_id.as_str()))
         .await?
         .ok_or(ApiError::NotFound)?;
     let lapor = receipt.lapor.map(|l| {
@@ -458,7 +405,7 @@ pub async fn status(
     });
     let body = json!({
         "tracking_id": receipt.tracking_id,
-        "classification": receipt.classification,
+        "classification": receipt.classification.as_str(),
         "received_at": crate::jakarta_rfc3339(receipt.received_at),
         "status": receipt.status.as_str(),
         "lapor": lapor,

@@ -7,7 +7,11 @@
 
 pub mod sqlite;
 
+use lapor_core::messages::Lang;
+use lapor_core::{Classification, Date, ValidReport};
 use serde::{Deserialize, Serialize};
+
+use crate::crypto::Cipher;
 
 /// Where a report is in its life, as `GET /api/v1/reports/{id}` tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +67,99 @@ impl StoredFile {
     }
 }
 
+/// What the gateway keeps of a valid report besides the reporter's identity: core's
+/// [`ValidReport`] as stored and forwarded, its parsed types kept (the identity is sealed
+/// apart, see [`Identity`]).
+#[derive(Clone)]
+pub struct ReportBody {
+    pub classification: Classification,
+    pub title: String,
+    pub content: String,
+    pub incident_date: Option<Date>,
+    pub location_code: String,
+    pub location_detail: Option<String>,
+    pub institution_id: Option<String>,
+    pub category_id: Option<String>,
+    pub anonymous: bool,
+    pub secret: bool,
+    pub lang: Lang,
+}
+
+impl ReportBody {
+    /// The body of a validated report.
+    pub fn of(valid: &ValidReport) -> ReportBody {
+        ReportBody {
+            classification: valid.classification,
+            title: valid.title.clone(),
+            content: valid.content.clone(),
+            incident_date: valid.incident_date,
+            location_code: valid.location_code.clone(),
+            location_detail: valid.location_detail.clone(),
+            institution_id: valid.institution_id.clone(),
+            category_id: valid.category_id.clone(),
+            anonymous: valid.anonymous,
+            secret: valid.secret,
+            lang: valid.lang,
+        }
+    }
+}
+
+// By hand: title, content and location detail are the citizen's words and must not reach a
+// log through a `{:?}` (see ARCHITECTURE.md, invariants).
+impl std::fmt::Debug for ReportBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportBody")
+            .field("classification", &self.classification)
+            .field("anonymous", &self.anonymous)
+            .field("secret", &self.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The reporter's identity as sealed at rest: built only from a validated report (the NIK,
+/// phone and email as core parsed and normalised them), opened only by the forwarder to
+/// deliver it to the handling agency.
+#[derive(Serialize, Deserialize)]
+pub struct Identity {
+    pub name: String,
+    pub nik: Option<String>,
+    /// E.164.
+    pub phone: String,
+    pub email: Option<String>,
+}
+
+impl Identity {
+    /// The identity of a validated report.
+    pub fn of(valid: &ValidReport) -> Identity {
+        Identity {
+            name: valid.name.as_str().to_owned(),
+            nik: valid.nik.as_ref().map(|n| n.as_str().to_owned()),
+            phone: valid.phone.as_e164().to_owned(),
+            email: valid.email.as_ref().map(|e| e.as_str().to_owned()),
+        }
+    }
+
+    /// Encrypts the identity, bound to its report's tracking id.
+    pub fn seal(&self, cipher: &Cipher, tracking_id: &str) -> anyhow::Result<Vec<u8>> {
+        let plain = serde_json::to_vec(self)?;
+        cipher.seal(&plain, tracking_id.as_bytes())
+    }
+
+    /// Decrypts a sealed identity. An error says why without any of its content.
+    pub fn open(sealed: &[u8], cipher: &Cipher, tracking_id: &str) -> Result<Identity, String> {
+        let plain = cipher
+            .open(sealed, tracking_id.as_bytes())
+            .map_err(|e| e.to_string())?;
+        serde_json::from_slice(&plain).map_err(|_| "stored identity unreadable".to_owned())
+    }
+}
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Identity { .. }")
+    }
+}
+
 /// A validated report ready to be stored. Identity is already sealed.
 #[derive(Clone)]
 pub struct NewReport {
@@ -71,29 +168,17 @@ pub struct NewReport {
     /// XXH3-128 (hex) of the request's content, to tell a replay from a conflict.
     pub fingerprint: String,
     pub received_at: i64,
-    pub classification: String,
-    pub title: String,
-    pub content: String,
-    pub incident_date: Option<String>,
-    pub location_code: String,
-    pub location_detail: Option<String>,
-    pub institution_id: Option<String>,
-    pub category_id: Option<String>,
-    pub anonymous: bool,
-    pub secret: bool,
-    pub lang: String,
-    /// The reporter's identity, encrypted (see `crypto`).
+    pub body: ReportBody,
+    /// The reporter's identity, encrypted (see [`Identity::seal`]).
     pub identity_sealed: Vec<u8>,
     pub files: Vec<StoredFile>,
 }
 
-// By hand: title, content and location detail are the citizen's words and must not reach a
-// log through a `{:?}` (see ARCHITECTURE.md, invariants).
 impl std::fmt::Debug for NewReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NewReport")
             .field("tracking_id", &self.tracking_id)
-            .field("classification", &self.classification)
+            .field("body", &self.body)
             .field("received_at", &self.received_at)
             .field("files", &self.files.len())
             .finish_non_exhaustive()
@@ -119,7 +204,7 @@ pub enum Inserted {
 #[derive(Debug, Clone)]
 pub struct Receipt {
     pub tracking_id: String,
-    pub classification: String,
+    pub classification: Classification,
     pub received_at: i64,
     pub status: Status,
     pub lapor: Option<LaporStatus>,
@@ -138,16 +223,7 @@ pub struct LaporStatus {
 #[derive(Clone)]
 pub struct Outgoing {
     pub tracking_id: String,
-    pub classification: String,
-    pub title: String,
-    pub content: String,
-    pub incident_date: Option<String>,
-    pub location_code: String,
-    pub location_detail: Option<String>,
-    pub category_id: Option<String>,
-    pub institution_id: Option<String>,
-    pub anonymous: bool,
-    pub secret: bool,
+    pub body: ReportBody,
     pub identity_sealed: Option<Vec<u8>>,
     pub files: Vec<StoredFile>,
     /// Document ids LAPOR! returned for the files, if an earlier attempt got that far.
@@ -161,12 +237,11 @@ pub struct Outgoing {
     pub attempts: u32,
 }
 
-// By hand, for the same reason as `NewReport`'s.
 impl std::fmt::Debug for Outgoing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Outgoing")
             .field("tracking_id", &self.tracking_id)
-            .field("classification", &self.classification)
+            .field("body", &self.body)
             .field("files", &self.files.len())
             .field("complaint_id", &self.complaint_id)
             .field("identity_pending", &self.identity_pending)

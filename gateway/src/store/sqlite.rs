@@ -13,10 +13,22 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use anyhow::Context as _;
 use rusqlite::{params, Connection, OptionalExtension};
 
+use lapor_core::messages::Lang;
+use lapor_core::{Classification, Date};
+use rusqlite::types::Type;
+
 use super::{
-    Inserted, LaporStatus, NewReport, Outgoing, Prior, Purgeable, Receipt, Status, Store,
-    StoredFile,
+    Inserted, LaporStatus, NewReport, Outgoing, Prior, Purgeable, Receipt, ReportBody, Status,
+    Store, StoredFile,
 };
+
+/// The columns of a [`ReportBody`], in the order [`body_params`] and [`body_from_row`] use.
+macro_rules! body_columns {
+    () => {
+        "classification, title, content, incident_date, location_code, location_detail,
+         institution_id, category_id, anonymous, secret, lang"
+    };
+}
 
 /// SQLite implementation of [`Store`].
 pub struct SqliteStore {
@@ -214,34 +226,87 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<I
     if let Some(prior) = find_prior(tx, &r.idempotency_key)? {
         return Ok(Inserted::KeyTaken(prior));
     }
-    tx.execute(
-        "INSERT INTO reports (tracking_id, idempotency_key, fingerprint, received_at,
-            classification, title, content, incident_date, location_code, location_detail,
-            institution_id, category_id, anonymous, secret, lang, identity, files, status,
-            next_attempt_at, identity_state)
+    let mut stmt = tx.prepare_cached(concat!(
+        "INSERT INTO reports (tracking_id, idempotency_key, fingerprint, received_at, ",
+        body_columns!(),
+        ", identity, files, status, next_attempt_at, identity_state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            'received', ?4, CASE WHEN ?13 THEN NULL ELSE 'pending' END)",
-        params![
-            r.tracking_id,
-            r.idempotency_key,
-            r.fingerprint,
-            r.received_at,
-            r.classification,
-            r.title,
-            r.content,
-            r.incident_date,
-            r.location_code,
-            r.location_detail,
-            r.institution_id,
-            r.category_id,
-            r.anonymous,
-            r.secret,
-            r.lang,
-            r.identity_sealed,
-            serde_json::to_string(&r.files)?,
-        ],
-    )?;
+            'received', ?4, CASE WHEN ?13 THEN NULL ELSE 'pending' END)"
+    ))?;
+    let files = serde_json::to_string(&r.files)?;
+    let head: [&dyn rusqlite::ToSql; 4] = [
+        &r.tracking_id,
+        &r.idempotency_key,
+        &r.fingerprint,
+        &r.received_at,
+    ];
+    let body = body_params(&r.body);
+    let tail: [&dyn rusqlite::ToSql; 2] = [&r.identity_sealed, &files];
+    let all: Vec<&dyn rusqlite::ToSql> = head
+        .iter()
+        .copied()
+        .chain(body.iter().map(|p| p as &dyn rusqlite::ToSql))
+        .chain(tail.iter().copied())
+        .collect();
+    stmt.execute(all.as_slice())?;
     Ok(Inserted::New)
+}
+
+/// A [`ReportBody`] as the values of [`body_columns`], in that order.
+fn body_params(b: &ReportBody) -> [rusqlite::types::Value; 11] {
+    use rusqlite::types::Value;
+    let text = |s: &str| Value::Text(s.to_owned());
+    let optional = |s: &Option<String>| s.as_deref().map_or(Value::Null, text);
+    [
+        text(b.classification.as_str()),
+        text(&b.title),
+        text(&b.content),
+        b.incident_date
+            .map_or(Value::Null, |d| Value::Text(d.to_string())),
+        text(&b.location_code),
+        optional(&b.location_detail),
+        optional(&b.institution_id),
+        optional(&b.category_id),
+        Value::Integer(b.anonymous.into()),
+        Value::Integer(b.secret.into()),
+        text(b.lang.as_str()),
+    ]
+}
+
+/// Reads the [`body_columns`] that start at column `first` of a row.
+fn body_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<ReportBody> {
+    let classification: String = row.get(first)?;
+    let incident_date: Option<String> = row.get(first + 3)?;
+    let incident_date = match incident_date {
+        Some(d) => Some(stored(Date::parse_iso(&d), first + 3)?),
+        None => None,
+    };
+    let lang: String = row.get(first + 10)?;
+    Ok(ReportBody {
+        classification: stored(Classification::parse(&classification), first)?,
+        title: row.get(first + 1)?,
+        content: row.get(first + 2)?,
+        incident_date,
+        location_code: row.get(first + 4)?,
+        location_detail: row.get(first + 5)?,
+        institution_id: row.get(first + 6)?,
+        category_id: row.get(first + 7)?,
+        anonymous: row.get(first + 8)?,
+        secret: row.get(first + 9)?,
+        lang: stored(Lang::parse(&lang), first + 10)?,
+    })
+}
+
+/// A value parsed back from a text column; `None` (a value this gateway never writes) is a
+/// storage error, not a case for the forwarder to handle.
+fn stored<T>(parsed: Option<T>, column: usize) -> rusqlite::Result<T> {
+    parsed.ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            Type::Text,
+            "not a value this gateway stores".into(),
+        )
+    })
 }
 
 fn files_from_json(text: &str) -> Vec<StoredFile> {
@@ -288,9 +353,10 @@ impl Store for SqliteStore {
                 |row| {
                     let status: String = row.get(3)?;
                     let complaint_id: Option<String> = row.get(4)?;
+                    let classification: String = row.get(1)?;
                     Ok(Receipt {
                         tracking_id: row.get(0)?,
-                        classification: row.get(1)?,
+                        classification: stored(Classification::parse(&classification), 1)?,
                         received_at: row.get(2)?,
                         status: Status::parse(&status).unwrap_or(Status::Received),
                         lapor: match complaint_id {
@@ -311,38 +377,28 @@ impl Store for SqliteStore {
 
     fn due(&self, now: i64, limit: usize) -> anyhow::Result<Vec<Outgoing>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT tracking_id, classification, title, content, incident_date, location_code,
-                    location_detail, category_id, anonymous, secret, identity, files,
-                    uploaded_docs, attempts, institution_id, complaint_id,
-                    COALESCE(identity_state = 'pending', 0)
-             FROM reports
+        let mut stmt = conn.prepare_cached(concat!(
+            "SELECT tracking_id, identity, files, uploaded_docs, attempts, complaint_id,
+                    COALESCE(identity_state = 'pending', 0), ",
+            body_columns!(),
+            " FROM reports
              WHERE (status = 'received'
                     OR (status = 'forwarded' AND identity_state = 'pending'))
                AND next_attempt_at <= ?1
-             ORDER BY next_attempt_at LIMIT ?2",
-        )?;
+             ORDER BY next_attempt_at LIMIT ?2"
+        ))?;
         let rows = stmt.query_map(params![now, limit as i64], |row| {
-            let files: String = row.get(11)?;
-            let docs: Option<String> = row.get(12)?;
+            let files: String = row.get(2)?;
+            let docs: Option<String> = row.get(3)?;
             Ok(Outgoing {
                 tracking_id: row.get(0)?,
-                classification: row.get(1)?,
-                title: row.get(2)?,
-                content: row.get(3)?,
-                incident_date: row.get(4)?,
-                location_code: row.get(5)?,
-                location_detail: row.get(6)?,
-                category_id: row.get(7)?,
-                anonymous: row.get(8)?,
-                secret: row.get(9)?,
-                identity_sealed: row.get(10)?,
+                identity_sealed: row.get(1)?,
                 files: files_from_json(&files),
                 uploaded_docs: docs.and_then(|d| serde_json::from_str(&d).ok()),
-                attempts: row.get(13)?,
-                institution_id: row.get(14)?,
-                complaint_id: row.get(15)?,
-                identity_pending: row.get(16)?,
+                attempts: row.get(4)?,
+                complaint_id: row.get(5)?,
+                identity_pending: row.get(6)?,
+                body: body_from_row(row, 7)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -498,17 +554,19 @@ mod tests {
             idempotency_key: key.into(),
             fingerprint: "fp".into(),
             received_at: 1000,
-            classification: "pengaduan".into(),
-            title: "Judul laporan".into(),
-            content: "Isi".into(),
-            incident_date: Some("2026-11-01".into()),
-            location_code: "647401".into(),
-            location_detail: None,
-            institution_id: None,
-            category_id: None,
-            anonymous: false,
-            secret: false,
-            lang: "id".into(),
+            body: ReportBody {
+                classification: Classification::Pengaduan,
+                title: "Judul laporan".into(),
+                content: "Isi".into(),
+                incident_date: Date::new(2026, 11, 1),
+                location_code: "647401".into(),
+                location_detail: None,
+                institution_id: None,
+                category_id: None,
+                anonymous: false,
+                secret: false,
+                lang: Lang::Id,
+            },
             identity_sealed: vec![1, 2, 3],
             files: vec![StoredFile {
                 path: "attachments/x.bin".into(),
@@ -549,6 +607,34 @@ mod tests {
         let group = lock(&store.group);
         assert!(group.pending.is_empty() && group.done.is_empty() && !group.committing);
         drop(group);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A database from before the identity follow-up: its reports not yet forwarded deliver
+    /// their identity that way after the upgrade; those forwarded before are left alone.
+    #[test]
+    fn an_older_database_gets_the_identity_step_for_reports_not_yet_forwarded() {
+        let (store, dir) = temp_store("migrate");
+        store.insert(&report("LPR-OLD-WAITING", "m1")).unwrap();
+        store.insert(&report("LPR-OLD-SENT", "m2")).unwrap();
+        store.mark_forwarded("LPR-OLD-SENT", "C-1", 1000).unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "UPDATE reports SET identity_state = NULL;
+                 ALTER TABLE reports DROP COLUMN identity_state;",
+            )
+            .unwrap();
+        drop(store);
+
+        let store = SqliteStore::open(&dir).unwrap();
+        let due = store.due(i64::MAX, 10).unwrap();
+        let ids: Vec<(&str, bool)> = due
+            .iter()
+            .map(|r| (r.tracking_id.as_str(), r.identity_pending))
+            .collect();
+        assert_eq!(ids, [("LPR-OLD-WAITING", true)]);
+        drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -643,7 +729,7 @@ mod tests {
 
         // An anonymous report has no identity step: forwarded is finished.
         let mut anonymous = report("LPR-N", "k4");
-        anonymous.anonymous = true;
+        anonymous.body.anonymous = true;
         assert_eq!(store.insert(&anonymous).unwrap(), Inserted::New);
         assert!(!store.due(i64::MAX, 10).unwrap()[0].identity_pending);
         store.mark_forwarded("LPR-N", "C-10", 2001).unwrap();
