@@ -69,7 +69,7 @@ wait_up() { # url name pid log
 PIDS+=($!)
 wait_up "http://127.0.0.1:$SIM_PORT/_simulator/complaints" simulator "${PIDS[-1]}" "$WORK/simulator.log"
 
-"$BIN" --listen "127.0.0.1:$GW_PORT" --upstream-url "http://127.0.0.1:$SIM_PORT" \
+"$BIN" --listen "127.0.0.1:$GW_PORT" --upstream-url "http://127.0.0.1:$SIM_PORT" --allow-insecure-upstream \
   --data-dir "$WORK/gateway" --widget-dir dist/widget \
   --allow-origin "http://127.0.0.1:$SITE_PORT" \
   --rate-limit-per-minute 0 --retry-base-ms 200 --retry-max-ms 2000 --status-sync-secs 1 \

@@ -37,6 +37,12 @@ pub struct ServeArgs {
     )]
     pub upstream_url: String,
 
+    /// Allow an `http://` upstream URL (the simulator of the tests and the demo). Without it the
+    /// gateway refuses to start unless `--upstream-url` is `https://`: the calls carry the
+    /// credentials and the reporters' identities.
+    #[arg(long, env = "LAPOR_ALLOW_INSECURE_UPSTREAM")]
+    pub allow_insecure_upstream: bool,
+
     /// Upstream path that receives the attachments (multipart `attachments[]`).
     #[arg(
         long,
@@ -142,6 +148,11 @@ pub struct ServeArgs {
     /// Most parts of one multipart body (report, attachments, anything else); more is `413`.
     #[arg(long, env = "LAPOR_MAX_PARTS", default_value_t = 32)]
     pub max_parts: usize,
+
+    /// Days after which a report LAPOR! still has not accepted is marked failed (with the last
+    /// reason) instead of retried; an operator can retry it (`lapor-gateway outbox retry`).
+    #[arg(long, env = "LAPOR_FORWARD_MAX_AGE_DAYS", default_value_t = 7)]
+    pub forward_max_age_days: u64,
 
     /// Reports forwarded to LAPOR! at the same time.
     #[arg(long, env = "LAPOR_FORWARD_CONCURRENCY", default_value_t = 8)]

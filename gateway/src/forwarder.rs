@@ -45,6 +45,8 @@ pub struct ForwarderConfig {
     pub purge_every: Duration,
     pub concurrency: usize,
     pub timeout: Duration,
+    /// A report still not delivered this long after it was received is marked failed.
+    pub max_age: Duration,
 }
 
 /// The background tasks' shared parts.
@@ -61,10 +63,17 @@ pub struct Forwarder {
 /// Why one attempt did not deliver.
 #[derive(Debug)]
 enum Failure {
-    /// Try again later (network, 401, 408, 429, 5xx, an unreadable answer).
+    /// Try again later, with backoff (network, timeouts, 401, 403, 404, 405, 408, 429, 5xx, a
+    /// redirect, an unreadable answer to a call that is safe to repeat).
     Transient(String),
-    /// LAPOR! refused the report itself (another 4xx): do not retry.
+    /// LAPOR! refused the report itself (`400`, `422`), or the report cannot be prepared (its
+    /// identity cannot be opened, an attachment file is gone): do not retry.
     Permanent(String),
+    /// LAPOR! may hold the complaint, but said nothing this gateway can use (a `2xx` without a
+    /// complaint id, a `409` without one): never post it again blindly; an operator decides.
+    Park(String),
+    /// `409` on create: a complaint for this report exists already (an earlier answer was lost).
+    Conflict(Option<String>),
 }
 
 impl Forwarder {
@@ -79,6 +88,9 @@ impl Forwarder {
             .timeout(config.timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("lapor-gateway/", env!("CARGO_PKG_VERSION")))
+            // A redirect would carry the credentials (and, on 307/308, the identity) to
+            // whatever host it names: none is followed.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Forwarder {
             config: Arc::new(config),
@@ -136,13 +148,30 @@ impl Forwarder {
     async fn deliver(self, report: Outgoing) {
         let id = report.tracking_id.clone();
         let attempts = report.attempts;
+        let received_at = report.received_at;
         let outcome = self.attempt(report).await;
         let now = crate::unix_now();
         let store = self.store.clone();
+        let too_old = now.saturating_sub(received_at) > self.config.max_age.as_secs() as i64;
         let record = match outcome {
             Ok(()) => Ok(Ok(())),
             Err(Failure::Permanent(reason)) => {
-                tracing::warn!(tracking_id = %id, reason = %reason, "report refused by LAPOR!");
+                tracing::warn!(tracking_id = %id, reason = %reason, "report failed");
+                let id = id.clone();
+                tokio::task::spawn_blocking(move || store.mark_failed(&id, &reason, now)).await
+            }
+            Err(Failure::Park(reason)) => {
+                tracing::warn!(tracking_id = %id, reason = %reason,
+                    "report parked for an operator: LAPOR! may hold it without saying so");
+                let id = id.clone();
+                tokio::task::spawn_blocking(move || store.mark_parked(&id, &reason, now)).await
+            }
+            Err(Failure::Transient(reason)) if too_old => {
+                let reason = format!(
+                    "not delivered within {} days; last: {reason}",
+                    self.config.max_age.as_secs() / 86_400
+                );
+                tracing::warn!(tracking_id = %id, reason = %reason, "report failed");
                 let id = id.clone();
                 tokio::task::spawn_blocking(move || store.mark_failed(&id, &reason, now)).await
             }
@@ -154,6 +183,12 @@ impl Forwarder {
                 let next = now + delay.as_millis().div_ceil(1000) as i64;
                 let id = id.clone();
                 tokio::task::spawn_blocking(move || store.schedule_retry(&id, next, &reason)).await
+            }
+            Err(Failure::Conflict(_)) => {
+                let reason = "HTTP 409 without a complaint id".to_owned();
+                tracing::warn!(tracking_id = %id, reason = %reason, "report parked for an operator");
+                let id = id.clone();
+                tokio::task::spawn_blocking(move || store.mark_parked(&id, &reason, now)).await
             }
         };
         if let Ok(Err(e)) | Err(e) = record.map_err(anyhow::Error::from) {
@@ -168,7 +203,7 @@ impl Forwarder {
         let identity = match (&report.identity_sealed, report.identity_pending) {
             (Some(sealed), true) => Some(
                 Identity::open(sealed, &self.cipher, &report.tracking_id)
-                    .map_err(Failure::Transient)?,
+                    .map_err(|e| Failure::Permanent(format!("identity cannot be opened: {e}")))?,
             ),
             _ => None,
         };
@@ -272,11 +307,26 @@ impl Forwarder {
             &self.config.create_path,
             &report.tracking_id,
         );
-        let answer = send(request.json(&body)).await?;
-        answer
-            .pointer("/results/complaint_id")
-            .and_then(id_text)
-            .ok_or_else(|| Failure::Transient("create answer without complaint_id".into()))
+        match send(request.json(&body)).await {
+            Ok(answer) => answer
+                .json
+                .as_ref()
+                .and_then(|json| json.pointer("/results/complaint_id"))
+                .and_then(id_text)
+                .ok_or_else(|| {
+                    Failure::Park(format!(
+                        "HTTP {}: create answer without a complaint id",
+                        answer.status.as_u16()
+                    ))
+                }),
+            // The complaint exists already: take its id when LAPOR! gives it.
+            Err(Failure::Conflict(Some(id))) => {
+                tracing::info!(tracking_id = %report.tracking_id, complaint_id = %id,
+                    "LAPOR! already had this report (409): reconciled");
+                Ok(id)
+            }
+            Err(other) => Err(other),
+        }
     }
 
     /// Sends the reporter's identity to the handling agency as a follow-up marked secret.
@@ -298,7 +348,11 @@ impl Forwarder {
             &self.config.followup_path,
             &report.tracking_id,
         );
-        send(request.multipart(form)).await.map(drop)
+        match send(request.multipart(form)).await {
+            // A conflict on a follow-up is the same follow-up delivered before.
+            Ok(_) | Err(Failure::Conflict(_)) => Ok(()),
+            Err(other) => Err(other),
+        }
     }
 
     async fn upload(&self, report: &Outgoing) -> Result<Vec<String>, Failure> {
@@ -307,7 +361,12 @@ impl Forwarder {
             let bytes = file
                 .read(&self.data_dir)
                 .await
-                .map_err(|e| Failure::Transient(format!("reading attachment: {e}")))?;
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::UnexpectedEof => {
+                        Failure::Permanent(format!("attachment file missing: {e}"))
+                    }
+                    _ => Failure::Transient(format!("reading attachment: {e}")),
+                })?;
             let part = reqwest::multipart::Part::bytes(bytes)
                 .file_name(file.name.clone())
                 .mime_str(&file.mime)
@@ -319,9 +378,17 @@ impl Forwarder {
             &self.config.upload_path,
             &report.tracking_id,
         );
-        let answer = send(request.multipart(form)).await?;
+        let answer = match send(request.multipart(form)).await {
+            // Uploading again is harmless (documents no complaint names are never published).
+            Err(Failure::Conflict(_) | Failure::Park(_)) => {
+                return Err(Failure::Transient("upload answered 409".into()))
+            }
+            other => other?,
+        };
         let docs: Option<Vec<String>> = answer
-            .pointer("/results/docs")
+            .json
+            .as_ref()
+            .and_then(|json| json.pointer("/results/docs"))
             .and_then(Value::as_array)
             .map(|docs| {
                 docs.iter()
@@ -387,15 +454,17 @@ impl Forwarder {
             Ok(answer) => {
                 let field = |name: &str| {
                     answer
-                        .pointer(&format!("/results/{name}"))
+                        .json
+                        .as_ref()
+                        .and_then(|json| json.pointer(&format!("/results/{name}")))
                         .and_then(id_text)
                 };
                 status.status_code = field("status_code");
                 status.status_name = field("status_name");
                 status.updated_at = field("updated_at");
             }
-            Err(Failure::Transient(reason) | Failure::Permanent(reason)) => {
-                tracing::info!(tracking_id = %tracking_id, reason = %reason, "status sync failed");
+            Err(failure) => {
+                tracing::info!(tracking_id = %tracking_id, reason = ?failure, "status sync failed");
             }
         }
         // The check time is recorded either way, so one bad complaint does not starve the rest.
@@ -437,8 +506,17 @@ impl Forwarder {
     }
 }
 
-/// Sends a request and sorts the answer into success (its JSON), transient and permanent.
-async fn send(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
+/// A `2xx` answer: its status and, when it was JSON, its body.
+struct Answer {
+    status: StatusCode,
+    json: Option<Value>,
+}
+
+/// Sends a request and sorts the answer: a `2xx` (with its JSON, if any); `400` and `422`
+/// permanent; `409` a conflict (with the complaint id LAPOR! names, if any); everything else,
+/// a redirect included, transient. `403`, `404` and `405` usually mean a WAF or a moved path,
+/// not a bad report: they are retried, with a warning for the operator.
+async fn send(request: reqwest::RequestBuilder) -> Result<Answer, Failure> {
     let response = request
         .send()
         .await
@@ -449,15 +527,38 @@ async fn send(request: reqwest::RequestBuilder) -> Result<Value, Failure> {
         .await
         .map_err(|e| Failure::Transient(format!("reading answer: {}", without_url(&e))))?;
     if status.is_success() {
-        return serde_json::from_str(&text)
-            .map_err(|_| Failure::Transient(format!("HTTP {status}: answer is not JSON")));
+        return Ok(Answer {
+            status,
+            json: serde_json::from_str(&text).ok(),
+        });
     }
     let reason = refusal_reason(status, &text);
     match status {
-        StatusCode::UNAUTHORIZED | StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS => {
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+            Err(Failure::Permanent(reason))
+        }
+        StatusCode::CONFLICT => Err(Failure::Conflict(
+            serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.pointer("/results/complaint_id").and_then(id_text)),
+        )),
+        s if s.is_redirection() => {
+            tracing::warn!(
+                status = s.as_u16(),
+                "LAPOR! answered a redirect; not followed (check --upstream-url)"
+            );
+            Err(Failure::Transient(format!(
+                "HTTP {}: redirect not followed",
+                s.as_u16()
+            )))
+        }
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => {
+            tracing::warn!(
+                status = status.as_u16(),
+                "LAPOR! refused the call's path or origin; retrying (check the upstream flags)"
+            );
             Err(Failure::Transient(reason))
         }
-        s if s.is_client_error() => Err(Failure::Permanent(reason)),
         _ => Err(Failure::Transient(reason)),
     }
 }

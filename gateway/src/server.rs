@@ -68,6 +68,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(args.data_dir.join("attachments"))
         .with_context(|| format!("creating data directory {}", args.data_dir.display()))?;
     let credentials = Credentials::load(args.credentials_file.as_deref())?;
+    let upstream_https = args.upstream_url.starts_with("https://");
+    anyhow::ensure!(
+        upstream_https || args.allow_insecure_upstream,
+        "--upstream-url must be https:// (the calls carry LAPOR!'s credentials and the \
+         reporters' identities); --allow-insecure-upstream allows http:// for the simulator"
+    );
     let origins = args.origins()?;
     let (cipher, source) = Cipher::load(args.encryption_key_file.as_deref(), &args.data_dir)?;
     if source == KeySource::Generated {
@@ -111,6 +117,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             purge_every: Duration::from_secs(args.purge_interval_secs.max(1)),
             concurrency: args.forward_concurrency,
             timeout: Duration::from_secs(args.upstream_timeout_secs.max(1)),
+            max_age: Duration::from_secs(args.forward_max_age_days.saturating_mul(86_400)),
         },
         store,
         cipher,

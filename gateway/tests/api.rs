@@ -991,11 +991,9 @@ async fn forwarded_report_reaches_lapor_stripped_and_status_hides_the_reporter()
 async fn permanent_refusal_marks_failed_and_is_not_retried() {
     let sim = simulator().spawn().await;
     let data = TempDir::new("gw-api-fail");
-    // A create path LAPOR! does not have: 404, a 4xx other than 401/408/429.
-    let gw = gateway(data.path(), &sim.base)
-        .args(["--upstream-create-path", "/complaints/no-such-endpoint"])
-        .spawn()
-        .await;
+    // LAPOR! refuses the report itself: 422, one of the two permanent answers (400, 422).
+    common::set_faults(&client(), &sim.base, json!({"create_status": 422})).await;
+    let gw = gateway(data.path(), &sim.base).spawn().await;
     let (status, body) = post(&gw.base, &key("p"), &valid(), &[]).await;
     assert_eq!(status, 201);
     let id = body["tracking_id"].as_str().unwrap().to_owned();
@@ -1004,7 +1002,7 @@ async fn permanent_refusal_marks_failed_and_is_not_retried() {
     // The reason is kept for operators in the database.
     let db = std::fs::read(data.join("gateway.sqlite3")).unwrap_or_default();
     let wal = std::fs::read(data.join("gateway.sqlite3-wal")).unwrap_or_default();
-    assert!(contains(&db, b"HTTP 404") || contains(&wal, b"HTTP 404"));
+    assert!(contains(&db, b"HTTP 422") || contains(&wal, b"HTTP 422"));
 }
 
 #[tokio::test]

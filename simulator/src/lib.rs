@@ -101,12 +101,12 @@ pub async fn run(args: SimArgs) -> anyhow::Result<()> {
         error_rate: args.error_rate,
         latency_ms: args.latency_ms,
         down: args.down,
-        followups_down: false,
+        ..Faults::default()
     };
     let state = SimState {
         store,
         credentials: Arc::new(credentials),
-        faults: Arc::new(RwLock::new(faults)),
+        faults: Arc::new(RwLock::new(faults.clone())),
         rng: Arc::new(AtomicU64::new(seed())),
         step_ms: i64::try_from(args.status_step_secs.saturating_mul(1000)).unwrap_or(i64::MAX),
         numeric_ids: args.numeric_complaint_ids,
@@ -213,16 +213,38 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Injected faults, changed at run time by `POST /_simulator/faults`.
-#[derive(Debug, Clone, Copy, Serialize)]
+/// Injected faults, changed at run time by `POST /_simulator/faults`. The faults after the
+/// first three are shown only while on.
+#[derive(Debug, Clone, Default, Serialize)]
 struct Faults {
     error_rate: f64,
     latency_ms: u64,
     down: bool,
     /// Every follow-up call answers `503` (the rest works): a gateway stopped between the
-    /// complaint and its identity follow-up. Shown only when on.
+    /// complaint and its identity follow-up.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     followups_down: bool,
+    /// The create call answers this status (a WAF's `403`, a moved path's `404`, …) without
+    /// creating anything; 0 is off.
+    #[serde(skip_serializing_if = "is_zero")]
+    create_status: u16,
+    /// The create call creates the complaint but answers `200` without its id.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    create_without_id: bool,
+    /// The create call creates the complaint, then answers `503`: the answer is lost.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    lose_create_answers: bool,
+    /// A create whose `X-Request-Id` already made a complaint answers `409` with that
+    /// complaint's id instead of making a second one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    dedupe_request_ids: bool,
+    /// Every upstream call answers `307` to this base URL plus the call's path; "" is off.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    redirect_to: String,
+}
+
+fn is_zero(n: &u16) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Deserialize)]
@@ -232,6 +254,11 @@ struct FaultsUpdate {
     latency_ms: Option<u64>,
     down: Option<bool>,
     followups_down: Option<bool>,
+    create_status: Option<u16>,
+    create_without_id: Option<bool>,
+    lose_create_answers: Option<bool>,
+    dedupe_request_ids: Option<bool>,
+    redirect_to: Option<String>,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -300,7 +327,20 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 /// Faults come first because a LAPOR! that is down cannot check anything; they fail the call
 /// before it does anything, so a fault never creates a complaint whose answer is lost.
 async fn upstream_gate(State(state): State<SimState>, req: Request, next: Next) -> Response {
-    let faults = *state.faults.read().unwrap_or_else(|p| p.into_inner());
+    let faults = state
+        .faults
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if !faults.redirect_to.is_empty() {
+        let location = format!("{}{}", faults.redirect_to, req.uri().path());
+        return (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(header::LOCATION, location)],
+            "moved (injected fault)",
+        )
+            .into_response();
+    }
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
@@ -482,19 +522,46 @@ async fn create(State(state): State<SimState>, headers: HeaderMap, body: Bytes) 
             )
         }
     };
+    let faults = state
+        .faults
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    if faults.create_status != 0 {
+        let status =
+            StatusCode::from_u16(faults.create_status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        return error(status, "injected", "create refused (injected fault)");
+    }
     let store = state.store.clone();
     let now = now_ms();
+    let dedupe = faults.dedupe_request_ids;
     let result =
-        tokio::task::spawn_blocking(move || -> anyhow::Result<Result<String, Vec<String>>> {
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Result<Created, Vec<String>>> {
             let unknown = store.unknown_documents(&complaint.attachments)?;
             if !unknown.is_empty() {
                 return Ok(Err(unknown));
             }
-            Ok(Ok(store.insert_complaint(&complaint, now)?))
+            if let (true, Some(request_id)) = (dedupe, &complaint.request_id) {
+                if let Some(existing) = store.complaint_for_request(request_id)? {
+                    return Ok(Ok(Created::Existing(existing)));
+                }
+            }
+            Ok(Ok(Created::New(store.insert_complaint(&complaint, now)?)))
         })
         .await;
     let complaint_id = match result {
-        Ok(Ok(Ok(id))) => id,
+        Ok(Ok(Ok(Created::New(id)))) => id,
+        Ok(Ok(Ok(Created::Existing(id)))) => {
+            return (
+                StatusCode::CONFLICT,
+                Json(json!({
+                    "error": "conflict",
+                    "message": "a complaint with this request id exists",
+                    "results": { "complaint_id": id },
+                })),
+            )
+                .into_response()
+        }
         Ok(Ok(Err(unknown))) => {
             return error(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -510,11 +577,28 @@ async fn create(State(state): State<SimState>, headers: HeaderMap, body: Bytes) 
         complaint_id = %complaint_id,
         "LAPOR! simulator created a complaint"
     );
+    if faults.lose_create_answers {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "created, but the answer is lost (injected fault)",
+        );
+    }
+    if faults.create_without_id {
+        return Json(json!({ "results": {} })).into_response();
+    }
     let id_value = match (state.numeric_ids, complaint_id.parse::<u64>()) {
         (true, Ok(n)) => json!(n),
         _ => json!(complaint_id),
     };
     Json(json!({ "results": { "complaint_id": id_value } })).into_response()
+}
+
+/// What a create call made.
+enum Created {
+    New(String),
+    /// A complaint made earlier for the same request id (with `dedupe_request_ids`).
+    Existing(String),
 }
 
 /// Checks a create body field by field and lists every problem, like LAPOR!'s validation.
@@ -786,7 +870,11 @@ async fn document(State(state): State<SimState>, Path(id): Path<String>) -> Resp
 }
 
 async fn get_faults(State(state): State<SimState>) -> Response {
-    let faults = *state.faults.read().unwrap_or_else(|p| p.into_inner());
+    let faults = state
+        .faults
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     Json(faults).into_response()
 }
 
@@ -825,13 +913,33 @@ async fn set_faults(State(state): State<SimState>, body: Bytes) -> Response {
         if let Some(down) = update.followups_down {
             faults.followups_down = down;
         }
-        *faults
+        if let Some(status) = update.create_status {
+            faults.create_status = status;
+        }
+        if let Some(on) = update.create_without_id {
+            faults.create_without_id = on;
+        }
+        if let Some(on) = update.lose_create_answers {
+            faults.lose_create_answers = on;
+        }
+        if let Some(on) = update.dedupe_request_ids {
+            faults.dedupe_request_ids = on;
+        }
+        if let Some(to) = update.redirect_to {
+            faults.redirect_to = to;
+        }
+        faults.clone()
     };
     tracing::info!(
         error_rate = faults.error_rate,
         latency_ms = faults.latency_ms,
         down = faults.down,
         followups_down = faults.followups_down,
+        create_status = faults.create_status,
+        create_without_id = faults.create_without_id,
+        lose_create_answers = faults.lose_create_answers,
+        dedupe_request_ids = faults.dedupe_request_ids,
+        redirect_to = %faults.redirect_to,
         "LAPOR! simulator faults changed"
     );
     Json(faults).into_response()

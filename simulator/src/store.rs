@@ -242,6 +242,18 @@ impl Store {
         Ok(unknown)
     }
 
+    /// The complaint an earlier create call with this request id made, if any.
+    pub fn complaint_for_request(&self, request_id: &str) -> anyhow::Result<Option<String>> {
+        let conn = self.lock();
+        Ok(conn
+            .query_row(
+                "SELECT complaint_id FROM complaints WHERE request_id = ?1 ORDER BY seq LIMIT 1",
+                params![request_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Stores a new complaint in its first status and returns its id.
     pub fn insert_complaint(&self, c: &NewComplaint, now_ms: i64) -> anyhow::Result<String> {
         let conn = self.lock();

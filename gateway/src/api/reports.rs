@@ -407,7 +407,7 @@ pub async fn status(
         "tracking_id": receipt.tracking_id,
         "classification": receipt.classification.as_str(),
         "received_at": crate::jakarta_rfc3339(receipt.received_at),
-        "status": receipt.status.as_str(),
+        "status": receipt.status.public_str(),
         "lapor": lapor,
     });
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())

@@ -19,21 +19,39 @@ pub enum Status {
     Received,
     Forwarded,
     Failed,
+    /// LAPOR! may hold the report without having said so (a `2xx` without a complaint id): it
+    /// is never posted again until an operator retries it. The citizen sees `received`.
+    Parked,
 }
 
 impl Status {
+    /// The name stored, and printed by `lapor-gateway outbox list`.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Received => "received",
             Status::Forwarded => "forwarded",
             Status::Failed => "failed",
+            Status::Parked => "parked",
+        }
+    }
+
+    /// The status as the contract's receipt tells it.
+    pub fn public_str(self) -> &'static str {
+        match self {
+            Status::Parked => Status::Received.as_str(),
+            other => other.as_str(),
         }
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        [Status::Received, Status::Forwarded, Status::Failed]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            Status::Received,
+            Status::Forwarded,
+            Status::Failed,
+            Status::Parked,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 }
 
@@ -223,6 +241,8 @@ pub struct LaporStatus {
 #[derive(Clone)]
 pub struct Outgoing {
     pub tracking_id: String,
+    /// Unix seconds.
+    pub received_at: i64,
     pub body: ReportBody,
     pub identity_sealed: Option<Vec<u8>>,
     pub files: Vec<StoredFile>,
@@ -250,6 +270,24 @@ impl std::fmt::Debug for Outgoing {
     }
 }
 
+/// One report as an operator sees it in the outbox: no personal data and none of the
+/// citizen's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub tracking_id: String,
+    pub status: Status,
+    /// `pending`, `delivered`, `failed`, or `None` (anonymous, or forwarded before identity
+    /// travelled as a follow-up).
+    pub identity: Option<String>,
+    pub received_at: i64,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    /// Why the last attempt did not deliver (LAPOR!'s status and error, bounded).
+    pub last_error: Option<String>,
+    pub complaint_id: Option<String>,
+    pub purged: bool,
+}
+
 /// What the purge removes for one report.
 #[derive(Debug, Clone)]
 pub struct Purgeable {
@@ -274,6 +312,18 @@ pub trait Store: Send + Sync + 'static {
     /// still to be delivered stays due (at once) for that step alone; any other is finished.
     fn mark_forwarded(&self, tracking_id: &str, complaint_id: &str, now: i64)
         -> anyhow::Result<()>;
+    /// LAPOR! may hold the report without having said so: it is `parked`, never posted again
+    /// until an operator retries it. `reason` is kept for operators.
+    fn mark_parked(&self, tracking_id: &str, reason: &str, now: i64) -> anyhow::Result<()>;
+    /// The reports an operator should look at: parked, failed, an identity step that failed,
+    /// and (with `all`) every other report not yet delivered; newest first.
+    fn outbox(&self, all: bool, limit: usize) -> anyhow::Result<Vec<OutboxEntry>>;
+    /// Operator: deliver again now. A parked or failed report is posted again from the steps
+    /// it has not recorded; a refused identity follow-up is sent again. `false` when there is
+    /// nothing to retry (unknown, delivered, or purged).
+    fn retry(&self, tracking_id: &str, now: i64) -> anyhow::Result<bool>;
+    /// Operator: stop delivering a report not yet forwarded (`false` when there is none).
+    fn park(&self, tracking_id: &str, reason: &str, now: i64) -> anyhow::Result<bool>;
     /// LAPOR! accepted the secret follow-up with the reporter's identity: the report is
     /// finished, and its retention starts.
     fn mark_identity_delivered(&self, tracking_id: &str, now: i64) -> anyhow::Result<()>;

@@ -18,8 +18,8 @@ use lapor_core::{Classification, Date};
 use rusqlite::types::Type;
 
 use super::{
-    Inserted, LaporStatus, NewReport, Outgoing, Prior, Purgeable, Receipt, ReportBody, Status,
-    Store, StoredFile,
+    Inserted, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior, Purgeable, Receipt, ReportBody,
+    Status, Store, StoredFile,
 };
 
 /// The columns of a [`ReportBody`], in the order [`body_params`] and [`body_from_row`] use.
@@ -379,7 +379,7 @@ impl Store for SqliteStore {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(concat!(
             "SELECT tracking_id, identity, files, uploaded_docs, attempts, complaint_id,
-                    COALESCE(identity_state = 'pending', 0), ",
+                    COALESCE(identity_state = 'pending', 0), received_at, ",
             body_columns!(),
             " FROM reports
              WHERE (status = 'received'
@@ -398,7 +398,8 @@ impl Store for SqliteStore {
                 attempts: row.get(4)?,
                 complaint_id: row.get(5)?,
                 identity_pending: row.get(6)?,
-                body: body_from_row(row, 7)?,
+                received_at: row.get(7)?,
+                body: body_from_row(row, 8)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -428,6 +429,70 @@ impl Store for SqliteStore {
             params![tracking_id, complaint_id, now],
         )?;
         Ok(())
+    }
+
+    fn mark_parked(&self, tracking_id: &str, reason: &str, now: i64) -> anyhow::Result<()> {
+        self.conn().execute(
+            "UPDATE reports SET status = 'parked', attempts = attempts + 1, last_error = ?2,
+                next_attempt_at = ?3
+             WHERE tracking_id = ?1",
+            params![tracking_id, reason, now],
+        )?;
+        Ok(())
+    }
+
+    fn outbox(&self, all: bool, limit: usize) -> anyhow::Result<Vec<OutboxEntry>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT tracking_id, status, identity_state, received_at, attempts, next_attempt_at,
+                    last_error, complaint_id, purged_at IS NOT NULL
+             FROM reports
+             WHERE status IN ('parked', 'failed') OR identity_state = 'failed'
+                OR (?1 AND (status = 'received' OR identity_state = 'pending'))
+             ORDER BY received_at DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![all, limit as i64], |row| {
+            let status: String = row.get(1)?;
+            Ok(OutboxEntry {
+                tracking_id: row.get(0)?,
+                status: stored(Status::parse(&status), 1)?,
+                identity: row.get(2)?,
+                received_at: row.get(3)?,
+                attempts: row.get(4)?,
+                next_attempt_at: row.get(5)?,
+                last_error: row.get(6)?,
+                complaint_id: row.get(7)?,
+                purged: row.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn retry(&self, tracking_id: &str, now: i64) -> anyhow::Result<bool> {
+        let conn = self.conn();
+        let again = conn.execute(
+            "UPDATE reports SET status = 'received', attempts = 0, next_attempt_at = ?2,
+                finished_at = NULL
+             WHERE tracking_id = ?1 AND status IN ('parked', 'failed') AND purged_at IS NULL",
+            params![tracking_id, now],
+        )?;
+        let identity = conn.execute(
+            "UPDATE reports SET identity_state = 'pending', attempts = 0, next_attempt_at = ?2,
+                finished_at = NULL
+             WHERE tracking_id = ?1 AND status = 'forwarded' AND identity_state = 'failed'
+               AND purged_at IS NULL",
+            params![tracking_id, now],
+        )?;
+        Ok(again + identity > 0)
+    }
+
+    fn park(&self, tracking_id: &str, reason: &str, now: i64) -> anyhow::Result<bool> {
+        let parked = self.conn().execute(
+            "UPDATE reports SET status = 'parked', last_error = ?2, next_attempt_at = ?3
+             WHERE tracking_id = ?1 AND status IN ('received', 'failed')",
+            params![tracking_id, reason, now],
+        )?;
+        Ok(parked > 0)
     }
 
     fn mark_identity_delivered(&self, tracking_id: &str, now: i64) -> anyhow::Result<()> {

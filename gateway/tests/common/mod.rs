@@ -146,6 +146,7 @@ pub fn gateway(data_dir: &Path, upstream: &str) -> Spawn {
         &data_dir.display().to_string(),
         "--upstream-url",
         upstream,
+        "--allow-insecure-upstream",
         "--allow-origin",
         ORIGIN,
         "--rate-limit-per-minute",
