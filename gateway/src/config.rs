@@ -154,6 +154,11 @@ pub struct ServeArgs {
     #[arg(long, env = "LAPOR_FORWARD_MAX_AGE_DAYS", default_value_t = 7)]
     pub forward_max_age_days: u64,
 
+    /// At start, attachment files that no report names are removed once this old (seconds):
+    /// what a crash between a file's sync and its report's commit leaves behind.
+    #[arg(long, env = "LAPOR_ORPHAN_GRACE_SECS", default_value_t = 3600)]
+    pub orphan_grace_secs: u64,
+
     /// Reports forwarded to LAPOR! at the same time.
     #[arg(long, env = "LAPOR_FORWARD_CONCURRENCY", default_value_t = 8)]
     pub forward_concurrency: usize,

@@ -1,6 +1,13 @@
-//! The reporter's identity is encrypted at rest with XChaCha20-Poly1305 (RustCrypto's
-//! `chacha20poly1305`): a random 24-byte nonce per record, the tracking id as associated data so
-//! a blob cannot be moved to another report. Stored as `nonce || ciphertext+tag`.
+//! Encryption at rest: the reporter's identity, the report's title, content and location
+//! detail, and every attachment file are sealed with XChaCha20-Poly1305 (RustCrypto's
+//! `chacha20poly1305`): a random 24-byte nonce per record, and associated data naming the
+//! record (its tracking id, and which field or attachment), so a blob cannot be moved to another
+//! report or another field.
+//!
+//! A sealed blob is `1 || key id (8) || nonce (24) || ciphertext+tag`: the version byte and the
+//! key id let a store hold blobs of several keys while `lapor-gateway keys rotate` re-seals
+//! them, and let the gateway tell at start which key its store expects. Blobs written before
+//! the version existed (`nonce || ciphertext+tag`) still open with the key that made them.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -8,18 +15,36 @@ use std::path::Path;
 use anyhow::{bail, Context as _};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use sha2::{Digest as _, Sha256};
 
+const VERSION: u8 = 1;
+/// Bytes of a key id.
+pub const KEY_ID_LEN: usize = 8;
 const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+/// What sealing adds to the length of what it seals.
+pub const OVERHEAD: usize = 1 + KEY_ID_LEN + NONCE_LEN + TAG_LEN;
 
-/// The identity key, loaded once at start.
+/// A key's id: the first 8 bytes of SHA-256 over a label and the key. It names the key in
+/// sealed blobs and in messages (as hex, its fingerprint); it tells nothing of the key.
+pub type KeyId = [u8; KEY_ID_LEN];
+
+/// The keys, loaded once at start: the one that seals, and others that only open (while a
+/// rotation re-seals what they sealed).
 pub struct Cipher {
+    primary: Key,
+    others: Vec<Key>,
+}
+
+struct Key {
+    id: KeyId,
     aead: XChaCha20Poly1305,
 }
 
-// The key must not end up in a log through a debug dump.
+// The keys must not end up in a log through a debug dump.
 impl std::fmt::Debug for Cipher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Cipher { .. }")
+        write!(f, "Cipher {{ key: {} }}", self.fingerprint())
     }
 }
 
@@ -34,60 +59,180 @@ pub enum KeySource {
     Generated,
 }
 
+/// Why a blob did not open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenError {
+    /// Sealed with a key this gateway was not given (its fingerprint).
+    UnknownKey(String),
+    /// Tampered with, cut short, moved to another record, or sealed with another key.
+    Corrupt,
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::UnknownKey(fp) => write!(f, "sealed with key {fp}, which is not loaded"),
+            OpenError::Corrupt => f.write_str("cannot be decrypted with the loaded keys"),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+impl Key {
+    fn new(bytes: &[u8; 32]) -> Key {
+        Key {
+            id: key_id(bytes),
+            aead: XChaCha20Poly1305::new(bytes.into()),
+        }
+    }
+}
+
 impl Cipher {
-    /// A cipher from 32 key bytes.
+    /// A cipher that seals with `key`.
     pub fn new(key: &[u8; 32]) -> Cipher {
         Cipher {
-            aead: XChaCha20Poly1305::new(key.into()),
+            primary: Key::new(key),
+            others: Vec::new(),
         }
     }
 
+    /// Also opens (never seals) what `key` sealed.
+    pub fn with_old_key(mut self, key: &[u8; 32]) -> Cipher {
+        self.others.push(Key::new(key));
+        self
+    }
+
+    /// The sealing key's id.
+    pub fn key_id(&self) -> KeyId {
+        self.primary.id
+    }
+
+    /// The sealing key's fingerprint (its id in hex), safe to print.
+    pub fn fingerprint(&self) -> String {
+        hex(&self.primary.id)
+    }
+
     /// Loads the key: `--encryption-key-file`, else env `LAPOR_ENCRYPTION_KEY`, else
-    /// `<data_dir>/identity.key`, generating that file (mode 0600) if it does not exist.
-    pub fn load(key_file: Option<&Path>, data_dir: &Path) -> anyhow::Result<(Cipher, KeySource)> {
+    /// `<data_dir>/identity.key`. When none of them exists, a key is generated into
+    /// `<data_dir>/identity.key` (mode 0600) only if `may_generate`: a store that already holds
+    /// sealed records needs the key that sealed them, never a new one.
+    pub fn load(
+        key_file: Option<&Path>,
+        data_dir: &Path,
+        may_generate: bool,
+    ) -> anyhow::Result<(Cipher, KeySource)> {
         if let Some(path) = key_file {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading key file {}", path.display()))?;
-            return Ok((Cipher::new(&parse_hex_key(&text)?), KeySource::File));
+            return Ok((Cipher::new(&read_key_file(path)?), KeySource::File));
         }
         if let Ok(text) = std::env::var("LAPOR_ENCRYPTION_KEY") {
             return Ok((Cipher::new(&parse_hex_key(&text)?), KeySource::Env));
         }
         let path = data_dir.join("identity.key");
         if path.exists() {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading key file {}", path.display()))?;
-            return Ok((Cipher::new(&parse_hex_key(&text)?), KeySource::DataDir));
+            return Ok((Cipher::new(&read_key_file(&path)?), KeySource::DataDir));
         }
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+        if !may_generate {
+            bail!(
+                "no encryption key: {} is missing and neither --encryption-key-file nor \
+                 LAPOR_ENCRYPTION_KEY is set",
+                path.display()
+            );
+        }
+        let key = new_key()?;
         write_private(&path, hex(&key).as_bytes())?;
         Ok((Cipher::new(&key), KeySource::Generated))
     }
 
-    /// Encrypts `plain`, bound to `aad` (the tracking id).
+    /// Encrypts `plain`, bound to `aad` (what the record is).
     pub fn seal(&self, plain: &[u8], aad: &[u8]) -> anyhow::Result<Vec<u8>> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
         let sealed = self
+            .primary
             .aead
             .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
             .map_err(|_| anyhow::anyhow!("encryption failed"))?;
-        let mut out = nonce.to_vec();
+        let mut out = Vec::with_capacity(OVERHEAD + plain.len());
+        out.push(VERSION);
+        out.extend_from_slice(&self.primary.id);
+        out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
         Ok(out)
     }
 
-    /// Decrypts what [`Cipher::seal`] produced with the same `aad`.
-    pub fn open(&self, blob: &[u8], aad: &[u8]) -> anyhow::Result<Vec<u8>> {
-        if blob.len() < NONCE_LEN {
-            bail!("sealed blob too short");
+    /// Decrypts what [`Cipher::seal`] produced with the same `aad`, with whichever loaded key
+    /// sealed it (or, for a blob of before the version byte, with the sealing key).
+    pub fn open(&self, blob: &[u8], aad: &[u8]) -> Result<Vec<u8>, OpenError> {
+        if blob.first() == Some(&VERSION) && blob.len() >= OVERHEAD {
+            let id = &blob[1..1 + KEY_ID_LEN];
+            let nonce = &blob[1 + KEY_ID_LEN..1 + KEY_ID_LEN + NONCE_LEN];
+            let sealed = &blob[1 + KEY_ID_LEN + NONCE_LEN..];
+            let key = std::iter::once(&self.primary)
+                .chain(&self.others)
+                .find(|k| k.id == id);
+            if let Some(key) = key {
+                return key
+                    .aead
+                    .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
+                    .map_err(|_| OpenError::Corrupt);
+            }
+            // A blob of before the version byte may begin with 1 too: try it as one below.
+            if let Ok(plain) = self.open_unversioned(blob, aad) {
+                return Ok(plain);
+            }
+            return Err(OpenError::UnknownKey(hex(id)));
+        }
+        self.open_unversioned(blob, aad)
+    }
+
+    fn open_unversioned(&self, blob: &[u8], aad: &[u8]) -> Result<Vec<u8>, OpenError> {
+        if blob.len() < NONCE_LEN + TAG_LEN {
+            return Err(OpenError::Corrupt);
         }
         let (nonce, sealed) = blob.split_at(NONCE_LEN);
-        self.aead
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
-            .map_err(|_| anyhow::anyhow!("identity cannot be decrypted with this key"))
+        std::iter::once(&self.primary)
+            .chain(&self.others)
+            .find_map(|k| {
+                k.aead
+                    .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
+                    .ok()
+            })
+            .ok_or(OpenError::Corrupt)
     }
+}
+
+/// The id of a sealed blob's key, if the blob carries one.
+pub fn blob_key_id(blob: &[u8]) -> Option<KeyId> {
+    if blob.first() == Some(&VERSION) && blob.len() >= OVERHEAD {
+        blob[1..1 + KEY_ID_LEN].try_into().ok()
+    } else {
+        None
+    }
+}
+
+fn key_id(key: &[u8; 32]) -> KeyId {
+    let mut hash = Sha256::new();
+    hash.update(b"lapor-gateway key id v1\0");
+    hash.update(key);
+    let digest = hash.finalize();
+    let mut id = [0u8; KEY_ID_LEN];
+    id.copy_from_slice(&digest[..KEY_ID_LEN]);
+    id
+}
+
+/// 32 random bytes from the OS: a new key.
+pub fn new_key() -> anyhow::Result<[u8; 32]> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+    Ok(key)
+}
+
+/// Reads a key file (64 hex characters).
+pub fn read_key_file(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading key file {}", path.display()))?;
+    parse_hex_key(&text).with_context(|| format!("key file {}", path.display()))
 }
 
 /// 64 hex characters (blanks around are ignored) into 32 bytes.
@@ -112,18 +257,10 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Writes a new file readable by its owner only, synced.
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("creating key file {}", path.display()))?;
+/// Writes a new file readable by its owner only, synced. Fails if the file exists.
+pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut file = crate::files::create_private(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(())
@@ -137,10 +274,55 @@ mod tests {
     fn seal_open_round_trip_and_aad_binding() {
         let cipher = Cipher::new(&[7u8; 32]);
         let blob = cipher.seal(b"3174015708900003", b"LPR-A").unwrap();
+        assert_eq!(blob.len(), 16 + OVERHEAD);
         assert!(!blob.windows(16).any(|w| w == b"3174015708900003"));
         assert_eq!(cipher.open(&blob, b"LPR-A").unwrap(), b"3174015708900003");
-        assert!(cipher.open(&blob, b"LPR-B").is_err());
-        assert!(Cipher::new(&[8u8; 32]).open(&blob, b"LPR-A").is_err());
+        assert_eq!(cipher.open(&blob, b"LPR-B"), Err(OpenError::Corrupt));
+        let other = Cipher::new(&[8u8; 32]);
+        assert_eq!(
+            other.open(&blob, b"LPR-A"),
+            Err(OpenError::UnknownKey(cipher.fingerprint()))
+        );
+        assert_eq!(blob_key_id(&blob), Some(cipher.key_id()));
+    }
+
+    #[test]
+    fn an_old_key_opens_what_it_sealed_and_only_the_primary_seals() {
+        let old = Cipher::new(&[1u8; 32]);
+        let blob = old.seal(b"isi laporan", b"LPR-A/content").unwrap();
+        let rotated = Cipher::new(&[2u8; 32]).with_old_key(&[1u8; 32]);
+        assert_eq!(
+            rotated.open(&blob, b"LPR-A/content").unwrap(),
+            b"isi laporan"
+        );
+        let resealed = rotated.seal(b"isi laporan", b"LPR-A/content").unwrap();
+        assert_eq!(blob_key_id(&resealed), Some(rotated.key_id()));
+        assert_ne!(rotated.key_id(), old.key_id());
+    }
+
+    #[test]
+    fn blobs_sealed_before_the_version_byte_still_open() {
+        let key = [9u8; 32];
+        let aead = XChaCha20Poly1305::new((&key).into());
+        for first in 0u8..=255 {
+            let nonce = [first; NONCE_LEN];
+            let mut legacy = nonce.to_vec();
+            legacy.extend(
+                aead.encrypt(
+                    XNonce::from_slice(&nonce),
+                    Payload {
+                        msg: b"Siti",
+                        aad: b"LPR-A",
+                    },
+                )
+                .unwrap(),
+            );
+            assert_eq!(
+                Cipher::new(&key).open(&legacy, b"LPR-A").unwrap(),
+                b"Siti",
+                "{first}"
+            );
+        }
     }
 
     #[test]

@@ -198,6 +198,10 @@ impl Forwarder {
 
     /// The steps still to do for one report, each recorded as soon as it has succeeded.
     async fn attempt(&self, report: Outgoing) -> Result<(), Failure> {
+        let body = report
+            .body
+            .as_ref()
+            .map_err(|e| Failure::Permanent(format!("report cannot be opened: {e}")))?;
         // The identity is opened first: a report whose identity cannot be read must not
         // create a complaint whose follow-up would then never come.
         let identity = match (&report.identity_sealed, report.identity_pending) {
@@ -210,7 +214,7 @@ impl Forwarder {
         let complaint_id = match &report.complaint_id {
             Some(id) => id.clone(),
             None => {
-                let id = self.create(&report).await?;
+                let id = self.create(&report, body).await?;
                 tracing::info!(tracking_id = %report.tracking_id, complaint_id = %id,
                     "report forwarded");
                 self.record(&report.tracking_id, {
@@ -234,7 +238,7 @@ impl Forwarder {
         };
         let tracking_id = &report.tracking_id;
         match self
-            .deliver_identity(&report, &complaint_id, &identity)
+            .deliver_identity(&report, body, &complaint_id, &identity)
             .await
         {
             Ok(()) => {
@@ -276,7 +280,7 @@ impl Forwarder {
 
     /// Uploads the files (unless an earlier attempt did) and creates the complaint from its
     /// public text alone.
-    async fn create(&self, report: &Outgoing) -> Result<String, Failure> {
+    async fn create(&self, report: &Outgoing, report_body: &ReportBody) -> Result<String, Failure> {
         let docs = match report.uploaded_docs.clone() {
             Some(docs) => docs,
             None if report.files.is_empty() => Vec::new(),
@@ -290,7 +294,6 @@ impl Forwarder {
             }
         };
 
-        let report_body = &report.body;
         let body = json!({
             "title": report_body.title,
             "content": public_content(report_body),
@@ -333,6 +336,7 @@ impl Forwarder {
     async fn deliver_identity(
         &self,
         report: &Outgoing,
+        body: &ReportBody,
         complaint_id: &str,
         identity: &Identity,
     ) -> Result<(), Failure> {
@@ -340,7 +344,7 @@ impl Forwarder {
             .text("complaint_id", complaint_id.to_owned())
             .text("content", identity_text(identity))
             .text("is_secret", "1");
-        if let Some(institution) = &report.body.institution_id {
+        if let Some(institution) = &body.institution_id {
             form = form.text("institution_to_id", institution.clone());
         }
         let request = self.request(
@@ -359,11 +363,14 @@ impl Forwarder {
         let mut form = reqwest::multipart::Form::new();
         for file in &report.files {
             let bytes = file
-                .read(&self.data_dir)
+                .read(&self.data_dir, &self.cipher, &report.tracking_id)
                 .await
                 .map_err(|e| match e.kind() {
                     std::io::ErrorKind::NotFound | std::io::ErrorKind::UnexpectedEof => {
                         Failure::Permanent(format!("attachment file missing: {e}"))
+                    }
+                    std::io::ErrorKind::InvalidData => {
+                        Failure::Permanent(format!("attachment cannot be opened: {e}"))
                     }
                     _ => Failure::Transient(format!("reading attachment: {e}")),
                 })?;

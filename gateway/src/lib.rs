@@ -10,7 +10,9 @@
 //! - [`widget_files`]: the built widget under `/widget/`.
 //! - [`store`]: the storage trait and its SQLite implementation.
 //! - [`forwarder`]: the outbox worker, the status sync and the retention purge.
-//! - [`crypto`]: identity encryption at rest. [`ratelimit`]: per-client token buckets.
+//! - [`crypto`]: encryption at rest (identity, the citizen's words, attachments), key ids.
+//! - [`files`]: the data directory: private modes, the one-process lock, the orphan sweep.
+//! - [`ratelimit`]: per-client token buckets.
 //!
 //! The LAPOR! simulator the tests and the demo forward to is another crate and binary
 //! (`simulator/`, `lapor-simulator`): nothing of it is in this one.
@@ -18,6 +20,7 @@
 pub mod api;
 pub mod config;
 pub mod crypto;
+pub mod files;
 pub mod forwarder;
 pub mod ratelimit;
 pub mod server;

@@ -25,6 +25,31 @@ enum Command {
     /// Look at and re-drive the outbox: parked and failed reports (no personal data printed).
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// The encryption key: make one, show fingerprints, re-seal the store under a new key.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Prints a new random key (64 hex characters) for `--encryption-key-file`.
+    New,
+    /// The fingerprint of the key given (as `serve` loads it) and of the key the store expects.
+    Fingerprint {
+        #[command(flatten)]
+        dir: DataDir,
+    },
+    /// Re-seals every identity, every report's words and every attachment file under a new
+    /// key. Stop the gateway first (it holds the data directory's lock). When the old key was
+    /// the data directory's `identity.key`, that file is replaced by the new key; otherwise
+    /// give the gateway the new key file before starting it again.
+    Rotate {
+        #[command(flatten)]
+        dir: DataDir,
+        /// The new key (64 hex characters, e.g. from `lapor-gateway keys new`).
+        #[arg(long)]
+        new_key_file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,13 +82,19 @@ struct DataDir {
     /// The gateway's data directory.
     #[arg(long, env = "LAPOR_DATA_DIR", default_value = ".data/gateway")]
     data_dir: std::path::PathBuf,
+    /// The encryption key, as `serve` takes it (else `LAPOR_ENCRYPTION_KEY`, else the data
+    /// directory's `identity.key`).
+    #[arg(long, env = "LAPOR_ENCRYPTION_KEY_FILE")]
+    encryption_key_file: Option<std::path::PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
-    if let Command::Outbox(command) = cli.command {
-        return outbox(command);
-    }
+    let cli = match cli.command {
+        Command::Outbox(command) => return outbox(command),
+        Command::Keys(command) => return keys(command),
+        command => Cli { command },
+    };
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
         Command::Serve(args) => {
@@ -74,20 +105,77 @@ fn main() -> anyhow::Result<()> {
             }
             result
         }
-        Command::Outbox(_) => Ok(()),
+        Command::Outbox(_) | Command::Keys(_) => Ok(()),
+    }
+}
+
+/// `lapor-gateway keys …`.
+fn keys(command: KeysCommand) -> anyhow::Result<()> {
+    use lapor_gateway::crypto::{self, Cipher};
+    use lapor_gateway::store::sqlite::SqliteStore;
+    match command {
+        KeysCommand::New => {
+            println!("{}", crypto::hex(&crypto::new_key()?));
+            Ok(())
+        }
+        KeysCommand::Fingerprint { dir } => {
+            let state = SqliteStore::key_state(&dir.data_dir)?;
+            let (cipher, source) =
+                Cipher::load(dir.encryption_key_file.as_deref(), &dir.data_dir, false)?;
+            println!("key given ({source:?}): {}", cipher.fingerprint());
+            match state.recorded {
+                Some(id) => println!("key the store expects: {}", crypto::hex(&id)),
+                None => println!("key the store expects: none recorded"),
+            }
+            state.check(&cipher).map_err(anyhow::Error::msg)
+        }
+        KeysCommand::Rotate { dir, new_key_file } => {
+            let _lock = lapor_gateway::files::lock(&dir.data_dir)?;
+            let new_key = crypto::read_key_file(&new_key_file)?;
+            let (old, store) =
+                server::open_store(&dir.data_dir, dir.encryption_key_file.as_deref(), false)?;
+            let new = Cipher::new(&new_key);
+            anyhow::ensure!(
+                new.key_id() != old.key_id(),
+                "the new key is the key in use"
+            );
+            let (reports, files) = store.reseal(&dir.data_dir, &new)?;
+            println!(
+                "re-sealed {reports} report(s) and {files} attachment(s): key {} -> {}",
+                old.fingerprint(),
+                new.fingerprint()
+            );
+            let in_dir = dir.data_dir.join("identity.key");
+            if dir.encryption_key_file.is_none()
+                && std::env::var_os("LAPOR_ENCRYPTION_KEY").is_none()
+                && in_dir.exists()
+            {
+                let next = dir.data_dir.join("identity.key.new");
+                let _ = std::fs::remove_file(&next);
+                crypto::write_private(&next, crypto::hex(&new_key).as_bytes())?;
+                std::fs::rename(&next, &in_dir)?;
+                std::fs::File::open(&dir.data_dir)?.sync_all()?;
+                println!("{} now holds the new key", in_dir.display());
+            } else {
+                println!("start the gateway with the new key (the old one opens nothing now)");
+            }
+            Ok(())
+        }
     }
 }
 
 /// `lapor-gateway outbox …`, on the data directory's store (the gateway may be running).
 fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
-    use lapor_gateway::store::{sqlite::SqliteStore, Store};
+    use lapor_gateway::store::Store;
     let open = |dir: &DataDir| {
         anyhow::ensure!(
             dir.data_dir.join("gateway.sqlite3").exists(),
             "no gateway store in {}",
             dir.data_dir.display()
         );
-        SqliteStore::open(&dir.data_dir)
+        let (_, store) =
+            server::open_store(&dir.data_dir, dir.encryption_key_file.as_deref(), false)?;
+        Ok(store)
     };
     let now = lapor_gateway::unix_now();
     match command {
@@ -142,7 +230,7 @@ fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
     let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
     let explicit = matches!(
         first,
-        "serve" | "outbox" | "help" | "-h" | "--help" | "-V" | "--version"
+        "serve" | "outbox" | "keys" | "help" | "-h" | "--help" | "-V" | "--version"
     );
     if !explicit {
         args.insert(1.min(args.len()), OsString::from("serve"));

@@ -65,8 +65,8 @@ async fn access_log(
 
 /// Runs the gateway until a shutdown signal.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    std::fs::create_dir_all(args.data_dir.join("attachments"))
-        .with_context(|| format!("creating data directory {}", args.data_dir.display()))?;
+    // One process per data directory, held until the gateway stops.
+    let _lock = crate::files::prepare(&args.data_dir)?;
     let credentials = Credentials::load(args.credentials_file.as_deref())?;
     let upstream_https = args.upstream_url.starts_with("https://");
     anyhow::ensure!(
@@ -75,14 +75,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
          reporters' identities); --allow-insecure-upstream allows http:// for the simulator"
     );
     let origins = args.origins()?;
-    let (cipher, source) = Cipher::load(args.encryption_key_file.as_deref(), &args.data_dir)?;
-    if source == KeySource::Generated {
-        tracing::warn!(path = %args.data_dir.join("identity.key").display(),
-            "no encryption key configured: generated one into the data directory (mode 0600); \
-             back it up, identities stored with it cannot be read without it");
-    }
-    let cipher = Arc::new(cipher);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&args.data_dir)?);
+    let (cipher, store) = open_store(&args.data_dir, args.encryption_key_file.as_deref(), true)?;
+    let store: Arc<dyn Store> = Arc::new(store);
+    check_files(
+        &args.data_dir,
+        &*store,
+        Duration::from_secs(args.orphan_grace_secs),
+    )?;
     let wake = Arc::new(Notify::new());
 
     let state: Shared = Arc::new(AppState {
@@ -145,6 +144,70 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // An attempt in flight is allowed a moment; whatever it did not record is retried on start.
     let _ = tokio::time::timeout(Duration::from_secs(10), background).await;
     tracing::info!("gateway stopped");
+    Ok(())
+}
+
+/// Loads the key the store expects and opens the store with it. A store that holds sealed
+/// records is never given a new key: a missing key file stops the start, naming the key that
+/// is needed by its fingerprint.
+///
+/// `may_generate`: whether a key may be generated into an empty data directory (`serve`), or
+/// must exist (the operator commands).
+pub fn open_store(
+    data_dir: &std::path::Path,
+    key_file: Option<&std::path::Path>,
+    may_generate: bool,
+) -> anyhow::Result<(Arc<Cipher>, SqliteStore)> {
+    let state = SqliteStore::key_state(data_dir)?;
+    let expected = state
+        .recorded
+        .map(|id| crate::crypto::hex(&id))
+        .unwrap_or_else(|| "of an earlier version".to_owned());
+    let (cipher, source) = Cipher::load(key_file, data_dir, may_generate && !state.has_sealed())
+        .with_context(|| {
+            format!(
+                "the store holds sealed reports (key {expected}): give that key, never a new one"
+            )
+        })?;
+    state
+        .check(&cipher)
+        .map_err(|e| anyhow::anyhow!("{e}; refusing to start with the wrong key"))?;
+    if source == KeySource::Generated {
+        tracing::warn!(path = %data_dir.join("identity.key").display(), key = %cipher.fingerprint(),
+            "no encryption key configured: generated one into the data directory (mode 0600); \
+             back it up, the reports stored with it cannot be read without it");
+    }
+    let cipher = Arc::new(cipher);
+    let store = SqliteStore::open(data_dir, cipher.clone())?;
+    store.record_key(cipher.key_id())?;
+    tracing::info!(key = %cipher.fingerprint(), source = ?source, "encryption key loaded");
+    Ok((cipher, store))
+}
+
+/// At start: attachment files no report names are removed once older than `grace`, and the
+/// files the reports name are checked to be there (a report whose file is gone fails with that
+/// reason when the forwarder reaches it).
+fn check_files(
+    data_dir: &std::path::Path,
+    store: &dyn Store,
+    grace: Duration,
+) -> anyhow::Result<()> {
+    let named = store.named_files()?;
+    let removed = crate::files::sweep_orphans(data_dir, &named, grace)?;
+    if !removed.is_empty() {
+        tracing::warn!(
+            files = removed.len(),
+            "removed attachment files that no report names"
+        );
+    }
+    let missing: Vec<&String> = named
+        .iter()
+        .filter(|path| !data_dir.join(path).is_file())
+        .collect();
+    if !missing.is_empty() {
+        tracing::warn!(files = missing.len(), paths = ?missing,
+            "attachment files named by reports are missing");
+    }
     Ok(())
 }
 

@@ -886,13 +886,14 @@ async fn forwarded_report_reaches_lapor_stripped_and_status_hides_the_reporter()
     assert_eq!(status, 201, "{body}");
     let id = body["tracking_id"].as_str().unwrap().to_owned();
 
-    // Stripped before it reached the disk.
+    // Sealed on disk: neither the photo nor its metadata can be read there.
     let stored = stored_files(&data, &id);
     assert_eq!(stored.len(), 1);
     for path in stored {
         let bytes = std::fs::read(path).unwrap();
-        assert!(bytes.starts_with(&[0xFF, 0xD8]));
+        assert!(!bytes.starts_with(&[0xFF, 0xD8]));
         assert!(!contains(&bytes, b"GPS-SECRET-MARKER"));
+        assert!(!contains(&bytes, b"JFIF"));
     }
 
     let receipt = receipt_until(&gw.base, &id, "forwarded").await;
@@ -1044,21 +1045,26 @@ async fn identity_is_not_readable_in_the_database_file() {
     let data = TempDir::new("gw-api-crypt");
     let gw = gateway(data.path(), "http://127.0.0.1:9").spawn().await;
     let report = with(&valid(), "/reporter/email", json!("siti.rahma@example.id"));
-    let (status, _) = post(&gw.base, &key("e"), &report, &[]).await;
+    let (status, body) = post(&gw.base, &key("e"), &report, &[]).await;
     assert_eq!(status, 201);
     let mut bytes = Vec::new();
     for name in ["gateway.sqlite3", "gateway.sqlite3-wal"] {
         bytes.extend(std::fs::read(data.join(name)).unwrap_or_default());
     }
+    let tracking_id = body["tracking_id"].as_str().unwrap();
     assert!(
-        contains(&bytes, b"Lampu jalan mati"),
-        "the report itself is in the file"
+        contains(&bytes, tracking_id.as_bytes()),
+        "the report's row is in the file"
     );
+    // Neither the identity nor the citizen's words (title, content, location detail).
     for secret in [
         NIK.as_bytes(),
         b"Siti Rahma",
         b"81234567890",
         b"siti.rahma@example.id",
+        b"Lampu jalan mati",
+        b"Sudah dua minggu",
+        b"depan SDN 001",
     ] {
         assert!(
             !contains(&bytes, secret),

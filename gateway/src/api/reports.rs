@@ -23,6 +23,7 @@ use serde_json::json;
 use xxhash_rust::xxh3::Xxh3Default;
 
 use super::{blocking, ApiError, Shared};
+use crate::crypto::Cipher;
 use crate::store::{Identity, Inserted, NewReport, ReportBody, StoredFile};
 
 /// One attachment as received.
@@ -132,12 +133,20 @@ pub async fn create(
     };
     let store = state.store.clone();
     let data_dir = state.data_dir.clone();
+    let cipher = state.cipher.clone();
     let outcome = blocking(move || {
         let mut record = record;
-        record.files = write_files(&data_dir, &record.tracking_id, cleaned)?;
+        record.files = write_files(&data_dir, &cipher, &record.tracking_id, cleaned)?;
         let outcome = store.insert(&record);
-        if !matches!(outcome, Ok(Inserted::New)) {
-            // Not stored after all: the files must not outlive the refused request.
+        let row_absent = match &outcome {
+            Ok(Inserted::New) => false,
+            // Nothing was stored under this tracking id.
+            Ok(Inserted::KeyTaken(_)) => true,
+            // The commit may have reached the disk all the same: the files go only when the
+            // row is known absent (else the start-up sweep decides later).
+            Err(_) => matches!(store.receipt(&record.tracking_id), Ok(None)),
+        };
+        if row_absent {
             for file in &record.files {
                 let _ = std::fs::remove_file(data_dir.join(&file.path));
             }
@@ -342,10 +351,12 @@ pub fn new_tracking_id() -> anyhow::Result<String> {
     Ok(id)
 }
 
-/// Writes the attachments one after the other into `attachments/<tracking_id>.bin`, syncs it,
+/// Writes the attachments, each sealed, one after the other into a new
+/// `attachments/<tracking_id>.bin` (`0600`), syncs it,
 /// then the directory (one flat directory: one file and one directory sync per report).
 fn write_files(
     data_dir: &FsPath,
+    cipher: &Cipher,
     tracking_id: &str,
     files: Vec<(String, String, Vec<u8>)>,
 ) -> anyhow::Result<Vec<StoredFile>> {
@@ -354,19 +365,21 @@ fn write_files(
     }
     let dir = data_dir.join("attachments");
     let file_name = format!("{tracking_id}.bin");
-    let mut file = std::fs::File::create(dir.join(&file_name))?;
+    let mut file = crate::files::create_private(&dir.join(&file_name))?;
     let mut stored = Vec::with_capacity(files.len());
     let mut offset = 0u64;
     for (name, mime, data) in files {
-        file.write_all(&data)?;
+        let sealed = cipher.seal(&data, &StoredFile::aad(tracking_id, offset))?;
+        file.write_all(&sealed)?;
         stored.push(StoredFile {
             path: format!("attachments/{file_name}"),
             offset,
             name,
             mime,
             size: data.len() as u64,
+            sealed: true,
         });
-        offset += data.len() as u64;
+        offset += sealed.len() as u64;
     }
     file.sync_all()?;
     sync_dir(&dir)?;

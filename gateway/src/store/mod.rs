@@ -55,9 +55,9 @@ impl Status {
     }
 }
 
-/// One attachment as stored: already stripped, written and synced under the data directory.
-/// The attachments of one report share one file, each at its own offset: one file to create
-/// and sync per report, not one per attachment.
+/// One attachment as stored: already stripped, sealed, written and synced under the data
+/// directory. The attachments of one report share one file, each at its own offset: one file
+/// to create and sync per report, not one per attachment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredFile {
     /// Path relative to the data directory.
@@ -68,20 +68,49 @@ pub struct StoredFile {
     /// The name the citizen's file had (sent on to LAPOR!).
     pub name: String,
     pub mime: String,
+    /// The attachment's own size (sealed, it takes [`crate::crypto::OVERHEAD`] bytes more).
     pub size: u64,
+    /// Whether the bytes are sealed (every file since encryption of attachments at rest; an
+    /// earlier version wrote them plain).
+    #[serde(default)]
+    pub sealed: bool,
 }
 
 impl StoredFile {
-    /// Reads the attachment's bytes from under `data_dir`.
-    pub async fn read(&self, data_dir: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    /// How many bytes the attachment takes in its file.
+    pub fn stored_len(&self) -> u64 {
+        if self.sealed {
+            self.size + crate::crypto::OVERHEAD as u64
+        } else {
+            self.size
+        }
+    }
+
+    /// What a sealed attachment is bound to: its report and its place in the report's file.
+    pub fn aad(tracking_id: &str, offset: u64) -> Vec<u8> {
+        format!("{tracking_id}/file@{offset}").into_bytes()
+    }
+
+    /// Reads the attachment's bytes from under `data_dir`, opened when sealed.
+    pub async fn read(
+        &self,
+        data_dir: &std::path::Path,
+        cipher: &Cipher,
+        tracking_id: &str,
+    ) -> std::io::Result<Vec<u8>> {
         use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
         let mut file = tokio::fs::File::open(data_dir.join(&self.path)).await?;
         file.seek(std::io::SeekFrom::Start(self.offset)).await?;
-        let len = usize::try_from(self.size)
+        let len = usize::try_from(self.stored_len())
             .map_err(|_| std::io::Error::other("attachment larger than memory"))?;
         let mut bytes = vec![0; len];
         file.read_exact(&mut bytes).await?;
-        Ok(bytes)
+        if !self.sealed {
+            return Ok(bytes);
+        }
+        cipher
+            .open(&bytes, &StoredFile::aad(tracking_id, self.offset))
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
     }
 }
 
@@ -243,7 +272,8 @@ pub struct Outgoing {
     pub tracking_id: String,
     /// Unix seconds.
     pub received_at: i64,
-    pub body: ReportBody,
+    /// The body, or why it cannot be opened (a key that is not loaded, a damaged record).
+    pub body: Result<ReportBody, String>,
     pub identity_sealed: Option<Vec<u8>>,
     pub files: Vec<StoredFile>,
     /// Document ids LAPOR! returned for the files, if an earlier attempt got that far.
@@ -261,7 +291,10 @@ impl std::fmt::Debug for Outgoing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Outgoing")
             .field("tracking_id", &self.tracking_id)
-            .field("body", &self.body)
+            .field(
+                "body",
+                &self.body.as_ref().map(|_| "..").map_err(|e| e.as_str()),
+            )
             .field("files", &self.files.len())
             .field("complaint_id", &self.complaint_id)
             .field("identity_pending", &self.identity_pending)
@@ -354,4 +387,6 @@ pub trait Store: Send + Sync + 'static {
     fn mark_purged(&self, tracking_id: &str, now: i64) -> anyhow::Result<()>;
     /// Whether the store answers (for `/readyz`).
     fn ping(&self) -> anyhow::Result<()>;
+    /// Every attachment file a report still names (paths relative to the data directory).
+    fn named_files(&self) -> anyhow::Result<std::collections::HashSet<String>>;
 }

@@ -6,16 +6,18 @@
 //! caller still returns only once its own report is committed; under load a sync is shared by
 //! many reports instead of every report waiting for the syncs of all those before it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use anyhow::Context as _;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use lapor_core::messages::Lang;
 use lapor_core::{Classification, Date};
-use rusqlite::types::Type;
+use rusqlite::types::{Type, Value};
+
+use crate::crypto::{blob_key_id, Cipher, KeyId};
 
 use super::{
     Inserted, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior, Purgeable, Receipt, ReportBody,
@@ -33,6 +35,8 @@ macro_rules! body_columns {
 /// SQLite implementation of [`Store`].
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Seals the citizen's words (title, content, location detail) at rest, and opens them.
+    cipher: Arc<Cipher>,
     group: Mutex<Group>,
     /// Signalled whenever a group commit has finished.
     committed: Condvar,
@@ -80,6 +84,174 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// What a store's records say of the key that sealed them (see [`SqliteStore::key_state`]).
+#[derive(Debug, Default)]
+pub struct KeyState {
+    /// The key recorded at the last start (or rotation).
+    pub recorded: Option<KeyId>,
+    /// One sealed identity, to try a key on when none is recorded (a store of an earlier
+    /// version): its tracking id and blob.
+    pub sample: Option<(String, Vec<u8>)>,
+}
+
+impl KeyState {
+    /// Whether the store holds records that only the right key opens.
+    pub fn has_sealed(&self) -> bool {
+        self.recorded.is_some() || self.sample.is_some()
+    }
+
+    /// Whether `cipher` opens this store's records; `Err` says which key they expect.
+    pub fn check(&self, cipher: &Cipher) -> Result<(), String> {
+        let expected = self
+            .recorded
+            .or_else(|| self.sample.as_ref().and_then(|(_, blob)| blob_key_id(blob)));
+        match (expected, &self.sample) {
+            (Some(id), _) if id == cipher.key_id() => Ok(()),
+            (Some(id), _) => Err(format!(
+                "the store's records are sealed with key {}, not with the key given ({})",
+                crate::crypto::hex(&id),
+                cipher.fingerprint()
+            )),
+            (None, Some((tracking_id, blob))) => cipher
+                .open(blob, tracking_id.as_bytes())
+                .map(drop)
+                .map_err(|_| {
+                    format!(
+                        "the store's records do not open with the key given ({})",
+                        cipher.fingerprint()
+                    )
+                }),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+fn parse_key_id(hex: &str) -> Option<KeyId> {
+    let bytes = crate::crypto::parse_hex_key(&format!("{hex:0<64}")).ok()?;
+    let mut id = KeyId::default();
+    let len = id.len();
+    id.copy_from_slice(&bytes[..len]);
+    (crate::crypto::hex(&id) == hex).then_some(id)
+}
+
+/// The text columns sealed at rest (the citizen's words), with the associated data each is
+/// sealed under: `<tracking_id>/<column>`.
+const SEALED_TEXT: [&str; 3] = ["title", "content", "location_detail"];
+
+/// A text column's value as stored: `NULL`, sealed (a blob), or plain text (written by a
+/// version that did not seal it, or emptied by the purge).
+fn open_text(
+    cipher: &Cipher,
+    value: Value,
+    tracking_id: &str,
+    column: &str,
+) -> Result<Option<String>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Text(text) => Ok(Some(text)),
+        Value::Blob(blob) => {
+            let plain = cipher
+                .open(&blob, format!("{tracking_id}/{column}").as_bytes())
+                .map_err(|e| format!("{column} {e}"))?;
+            String::from_utf8(plain)
+                .map(Some)
+                .map_err(|_| format!("{column} is not text"))
+        }
+        Value::Integer(_) | Value::Real(_) => Err(format!("{column} is not text")),
+    }
+}
+
+fn seal_text(
+    cipher: &Cipher,
+    plain: Option<&str>,
+    tracking_id: &str,
+    column: &str,
+) -> anyhow::Result<Value> {
+    Ok(match plain {
+        None => Value::Null,
+        // The purge leaves '' in place of the words: nothing to seal.
+        Some("") => Value::Text(String::new()),
+        Some(text) => Value::Blob(cipher.seal(
+            text.as_bytes(),
+            format!("{tracking_id}/{column}").as_bytes(),
+        )?),
+    })
+}
+
+/// Re-seals one report's attachment file with `new` into a new file that then replaces it.
+fn reseal_files(
+    data_dir: &Path,
+    tracking_id: &str,
+    files: &[StoredFile],
+    old: &Cipher,
+    new: &Cipher,
+) -> anyhow::Result<usize> {
+    use std::io::{Read as _, Seek as _, Write as _};
+    let Some(first) = files.first() else {
+        return Ok(0);
+    };
+    if files.iter().any(|f| f.path != first.path || !f.sealed) {
+        anyhow::bail!("{tracking_id}: attachments in a layout this version does not re-seal");
+    }
+    let path = data_dir.join(&first.path);
+    {
+        use std::io::Read as _;
+        let mut head = [0u8; 1 + crate::crypto::KEY_ID_LEN];
+        let mut source = std::fs::File::open(&path)?;
+        source.seek(std::io::SeekFrom::Start(first.offset))?;
+        source.read_exact(&mut head)?;
+        if head[0] == 1 && head[1..] == new.key_id() {
+            // Already re-sealed by a rotation that stopped half-way.
+            return Ok(0);
+        }
+    }
+    let temp = path.with_extension("bin.rotate");
+    let _ = std::fs::remove_file(&temp);
+    let mut source = std::fs::File::open(&path)?;
+    let mut out = crate::files::create_private(&temp)?;
+    for file in files {
+        source.seek(std::io::SeekFrom::Start(file.offset))?;
+        let mut blob = vec![0; usize::try_from(file.stored_len())?];
+        source.read_exact(&mut blob)?;
+        let aad = StoredFile::aad(tracking_id, file.offset);
+        let plain = old
+            .open(&blob, &aad)
+            .map_err(|e| anyhow::anyhow!("{tracking_id}: attachment {e}"))?;
+        // Same length sealed, so every offset stays where it is.
+        out.seek(std::io::SeekFrom::Start(file.offset))?;
+        out.write_all(&new.seal(&plain, &aad)?)?;
+    }
+    out.sync_all()?;
+    std::fs::rename(&temp, &path)?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(files.len())
+}
+
+/// Opens the database (created `0600` when new) and brings its schema up to date.
+fn connect(data_dir: &Path) -> anyhow::Result<Connection> {
+    let path = data_dir.join("gateway.sqlite3");
+    if !path.exists() {
+        // SQLite gives its -wal and -shm files the mode of the database file.
+        match crate::files::create_private(&path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+        }
+    }
+    let conn =
+        Connection::open(&path).with_context(|| format!("opening database {}", path.display()))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Purged identity must not linger in free pages of the file.
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(SCHEMA)?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS reports (
     tracking_id       TEXT PRIMARY KEY,
@@ -115,26 +287,116 @@ CREATE TABLE IF NOT EXISTS reports (
     identity_state    TEXT
 );
 CREATE INDEX IF NOT EXISTS reports_due ON reports (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 ";
 
 impl SqliteStore {
-    /// Opens (creating if needed) `<data_dir>/gateway.sqlite3`.
-    pub fn open(data_dir: &Path) -> anyhow::Result<SqliteStore> {
-        let path = data_dir.join("gateway.sqlite3");
-        let conn = Connection::open(&path)
-            .with_context(|| format!("opening database {}", path.display()))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        // Purged identity must not linger in free pages of the file.
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch(SCHEMA)?;
-        migrate(&conn)?;
+    /// Opens (creating if needed) `<data_dir>/gateway.sqlite3`, sealing with `cipher`.
+    pub fn open(data_dir: &Path, cipher: Arc<Cipher>) -> anyhow::Result<SqliteStore> {
+        let conn = connect(data_dir)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            cipher,
             group: Mutex::new(Group::default()),
             committed: Condvar::new(),
         })
+    }
+
+    /// Which key the store's sealed records expect, read before any key is loaded.
+    pub fn key_state(data_dir: &Path) -> anyhow::Result<KeyState> {
+        if !data_dir.join("gateway.sqlite3").exists() {
+            return Ok(KeyState::default());
+        }
+        let conn = connect(data_dir)?;
+        let recorded: Option<String> = conn
+            .query_row("SELECT value FROM meta WHERE name = 'key_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let sample = conn
+            .query_row(
+                "SELECT tracking_id, identity FROM reports WHERE identity IS NOT NULL LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()?;
+        Ok(KeyState {
+            recorded: recorded.and_then(|hex| parse_key_id(&hex)),
+            sample,
+        })
+    }
+
+    /// Records the key the store's sealed records are sealed with.
+    pub fn record_key(&self, id: KeyId) -> anyhow::Result<()> {
+        self.conn().execute(
+            "INSERT INTO meta (name, value) VALUES ('key_id', ?1)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            [crate::crypto::hex(&id)],
+        )?;
+        Ok(())
+    }
+
+    /// Re-seals every sealed record (identity, title, content, location detail) and every
+    /// attachment file with `new`, opening them with this store's keys, and records `new` as
+    /// the store's key. What is already under `new` is left as it is, so a rotation that
+    /// stopped half-way can be run again. The data directory's lock must be held, and no gateway running on it.
+    /// Returns (reports, attachment files) re-sealed.
+    pub fn reseal(&self, data_dir: &Path, new: &Cipher) -> anyhow::Result<(usize, usize)> {
+        let rows: Vec<(String, String)> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare("SELECT tracking_id, files FROM reports")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut reports = 0;
+        let mut files_done = 0;
+        for (tracking_id, files) in rows {
+            let files = files_from_json(&files);
+            files_done += reseal_files(data_dir, &tracking_id, &files, &self.cipher, new)?;
+            let conn = self.conn();
+            let tx = conn.unchecked_transaction()?;
+            let identity: Option<Vec<u8>> = tx.query_row(
+                "SELECT identity FROM reports WHERE tracking_id = ?1",
+                [&tracking_id],
+                |r| r.get(0),
+            )?;
+            if let Some(blob) = identity.filter(|b| blob_key_id(b) != Some(new.key_id())) {
+                let aad = tracking_id.as_bytes();
+                let plain = self
+                    .cipher
+                    .open(&blob, aad)
+                    .map_err(|e| anyhow::anyhow!("{tracking_id}: identity {e}"))?;
+                tx.execute(
+                    "UPDATE reports SET identity = ?2 WHERE tracking_id = ?1",
+                    params![tracking_id, new.seal(&plain, aad)?],
+                )?;
+            }
+            for column in SEALED_TEXT {
+                let value: Value = tx.query_row(
+                    &format!("SELECT {column} FROM reports WHERE tracking_id = ?1"),
+                    [&tracking_id],
+                    |r| r.get(0),
+                )?;
+                // Already under the new key: a rotation that stopped half-way, run again.
+                if matches!(&value, Value::Blob(b) if blob_key_id(b) == Some(new.key_id())) {
+                    continue;
+                }
+                let plain = open_text(&self.cipher, value, &tracking_id, column)
+                    .map_err(|e| anyhow::anyhow!("{tracking_id}: {e}"))?;
+                let sealed = seal_text(new, plain.as_deref(), &tracking_id, column)?;
+                tx.execute(
+                    &format!("UPDATE reports SET {column} = ?2 WHERE tracking_id = ?1"),
+                    params![tracking_id, sealed],
+                )?;
+            }
+            tx.commit()?;
+            reports += 1;
+        }
+        self.record_key(new.key_id())?;
+        Ok((reports, files_done))
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -148,7 +410,7 @@ impl SqliteStore {
             store: self,
             tickets: batch.iter().map(|(ticket, _)| *ticket).collect(),
         };
-        let outcome = insert_all(&mut self.conn(), &batch);
+        let outcome = insert_all(&mut self.conn(), &self.cipher, &batch);
         let mut group = lock(&self.group);
         match outcome {
             Ok(results) => {
@@ -195,12 +457,13 @@ fn migrate(conn: &Connection) -> anyhow::Result<()> {
 /// leaves nothing behind (SQLite statements are atomic), so it fails only its own report.
 fn insert_all(
     conn: &mut Connection,
+    cipher: &Cipher,
     batch: &[(u64, NewReport)],
 ) -> anyhow::Result<Vec<Result<Inserted, String>>> {
     let tx = conn.transaction()?;
     let results = batch
         .iter()
-        .map(|(_, r)| insert_one(&tx, r).map_err(|e| format!("{e:#}")))
+        .map(|(_, r)| insert_one(&tx, cipher, r).map_err(|e| format!("{e:#}")))
         .collect();
     tx.commit()?;
     Ok(results)
@@ -222,7 +485,11 @@ fn find_prior(conn: &Connection, idempotency_key: &str) -> anyhow::Result<Option
         .optional()?)
 }
 
-fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<Inserted> {
+fn insert_one(
+    tx: &rusqlite::Transaction<'_>,
+    cipher: &Cipher,
+    r: &NewReport,
+) -> anyhow::Result<Inserted> {
     if let Some(prior) = find_prior(tx, &r.idempotency_key)? {
         return Ok(Inserted::KeyTaken(prior));
     }
@@ -240,7 +507,7 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<I
         &r.fingerprint,
         &r.received_at,
     ];
-    let body = body_params(&r.body);
+    let body = body_params(cipher, &r.tracking_id, &r.body)?;
     let tail: [&dyn rusqlite::ToSql; 2] = [&r.identity_sealed, &files];
     let all: Vec<&dyn rusqlite::ToSql> = head
         .iter()
@@ -252,29 +519,36 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, r: &NewReport) -> anyhow::Result<I
     Ok(Inserted::New)
 }
 
-/// A [`ReportBody`] as the values of [`body_columns`], in that order.
-fn body_params(b: &ReportBody) -> [rusqlite::types::Value; 11] {
-    use rusqlite::types::Value;
+/// A [`ReportBody`] as the values of [`body_columns`], in that order, the citizen's words
+/// sealed.
+fn body_params(cipher: &Cipher, tracking_id: &str, b: &ReportBody) -> anyhow::Result<[Value; 11]> {
     let text = |s: &str| Value::Text(s.to_owned());
     let optional = |s: &Option<String>| s.as_deref().map_or(Value::Null, text);
-    [
+    let sealed = |s: Option<&str>, column| seal_text(cipher, s, tracking_id, column);
+    Ok([
         text(b.classification.as_str()),
-        text(&b.title),
-        text(&b.content),
+        sealed(Some(&b.title), "title")?,
+        sealed(Some(&b.content), "content")?,
         b.incident_date
             .map_or(Value::Null, |d| Value::Text(d.to_string())),
         text(&b.location_code),
-        optional(&b.location_detail),
+        sealed(b.location_detail.as_deref(), "location_detail")?,
         optional(&b.institution_id),
         optional(&b.category_id),
         Value::Integer(b.anonymous.into()),
         Value::Integer(b.secret.into()),
         text(b.lang.as_str()),
-    ]
+    ])
 }
 
-/// Reads the [`body_columns`] that start at column `first` of a row.
-fn body_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<ReportBody> {
+/// Reads the [`body_columns`] that start at column `first` of a row. The outer error is a
+/// value this gateway never writes; the inner one, sealed words that do not open.
+fn body_from_row(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+    cipher: &Cipher,
+    tracking_id: &str,
+) -> rusqlite::Result<Result<ReportBody, String>> {
     let classification: String = row.get(first)?;
     let incident_date: Option<String> = row.get(first + 3)?;
     let incident_date = match incident_date {
@@ -282,19 +556,36 @@ fn body_from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Repo
         None => None,
     };
     let lang: String = row.get(first + 10)?;
-    Ok(ReportBody {
-        classification: stored(Classification::parse(&classification), first)?,
-        title: row.get(first + 1)?,
-        content: row.get(first + 2)?,
+    let classification = stored(Classification::parse(&classification), first)?;
+    let lang = stored(Lang::parse(&lang), first + 10)?;
+    let words = (|| -> Result<_, String> {
+        let open = |index: usize, column| -> Result<Option<String>, String> {
+            let value: Value = row.get(first + index).map_err(|e| e.to_string())?;
+            open_text(cipher, value, tracking_id, column)
+        };
+        Ok((
+            open(1, "title")?.unwrap_or_default(),
+            open(2, "content")?.unwrap_or_default(),
+            open(5, "location_detail")?,
+        ))
+    })();
+    let (title, content, location_detail) = match words {
+        Ok(words) => words,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    Ok(Ok(ReportBody {
+        classification,
+        title,
+        content,
         incident_date,
         location_code: row.get(first + 4)?,
-        location_detail: row.get(first + 5)?,
+        location_detail,
         institution_id: row.get(first + 6)?,
         category_id: row.get(first + 7)?,
         anonymous: row.get(first + 8)?,
         secret: row.get(first + 9)?,
-        lang: stored(Lang::parse(&lang), first + 10)?,
-    })
+        lang,
+    }))
 }
 
 /// A value parsed back from a text column; `None` (a value this gateway never writes) is a
@@ -390,8 +681,10 @@ impl Store for SqliteStore {
         let rows = stmt.query_map(params![now, limit as i64], |row| {
             let files: String = row.get(2)?;
             let docs: Option<String> = row.get(3)?;
+            let tracking_id: String = row.get(0)?;
             Ok(Outgoing {
-                tracking_id: row.get(0)?,
+                body: body_from_row(row, 8, &self.cipher, &tracking_id)?,
+                tracking_id,
                 identity_sealed: row.get(1)?,
                 files: files_from_json(&files),
                 uploaded_docs: docs.and_then(|d| serde_json::from_str(&d).ok()),
@@ -399,7 +692,6 @@ impl Store for SqliteStore {
                 complaint_id: row.get(5)?,
                 identity_pending: row.get(6)?,
                 received_at: row.get(7)?,
-                body: body_from_row(row, 8)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -596,6 +888,17 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn named_files(&self) -> anyhow::Result<HashSet<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT files FROM reports WHERE files <> '[]'")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut named = HashSet::new();
+        for files in rows {
+            named.extend(files_from_json(&files?).into_iter().map(|f| f.path));
+        }
+        Ok(named)
+    }
+
     fn ping(&self) -> anyhow::Result<()> {
         self.conn().query_row("SELECT 1", [], |_| Ok(()))?;
         Ok(())
@@ -610,7 +913,57 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("lapor-store-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        (SqliteStore::open(&dir).unwrap(), dir)
+        (SqliteStore::open(&dir, test_cipher()).unwrap(), dir)
+    }
+
+    fn test_cipher() -> Arc<Cipher> {
+        Arc::new(Cipher::new(&[5u8; 32]))
+    }
+
+    /// Title, content and location detail are sealed in the file, open again for the
+    /// forwarder, and re-seal under a new key; the store says which key it expects.
+    #[test]
+    fn the_citizens_words_are_sealed_at_rest_and_reseal_under_a_new_key() {
+        let (store, dir) = temp_store("sealed");
+        let mut r = report("LPR-SEALED", "s1");
+        r.body.content = "Isi rahasia KANARI-ISI".into();
+        r.body.title = "Judul KANARI-JUDUL".into();
+        r.body.location_detail = Some("depan KANARI-LOKASI".into());
+        r.identity_sealed = test_cipher().seal(b"{}", b"LPR-SEALED").unwrap();
+        r.files.clear();
+        store.insert(&r).unwrap();
+        store.record_key(test_cipher().key_id()).unwrap();
+        let due = store.due(i64::MAX, 10).unwrap();
+        let body = due[0].body.as_ref().unwrap();
+        assert_eq!(body.content, "Isi rahasia KANARI-ISI");
+        assert_eq!(body.location_detail.as_deref(), Some("depan KANARI-LOKASI"));
+        drop(due);
+        store
+            .conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+        let raw = std::fs::read(dir.join("gateway.sqlite3")).unwrap();
+        for canary in [&b"KANARI-ISI"[..], b"KANARI-JUDUL", b"KANARI-LOKASI"] {
+            assert!(!raw.windows(canary.len()).any(|w| w == canary));
+        }
+
+        let new = Cipher::new(&[6u8; 32]);
+        assert_eq!(store.reseal(&dir, &new).unwrap(), (1, 0));
+        drop(store);
+        let state = SqliteStore::key_state(&dir).unwrap();
+        assert!(state.has_sealed());
+        assert!(state.check(&new).is_ok());
+        let refused = state.check(&Cipher::new(&[5u8; 32])).unwrap_err();
+        assert!(refused.contains(&new.fingerprint()), "{refused}");
+        let store = SqliteStore::open(&dir, Arc::new(new)).unwrap();
+        let due = store.due(i64::MAX, 10).unwrap();
+        assert_eq!(due[0].body.as_ref().unwrap().title, "Judul KANARI-JUDUL");
+        // With the old key alone, the words do not open: the report says so, it does not panic.
+        drop(store);
+        let old = SqliteStore::open(&dir, test_cipher()).unwrap();
+        assert!(old.due(i64::MAX, 10).unwrap()[0].body.is_err());
+        drop(old);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     fn report(id: &str, key: &str) -> NewReport {
@@ -639,6 +992,7 @@ mod tests {
                 name: "a.jpg".into(),
                 mime: "image/jpeg".into(),
                 size: 3,
+                sealed: false,
             }],
         }
     }
@@ -692,7 +1046,7 @@ mod tests {
             .unwrap();
         drop(store);
 
-        let store = SqliteStore::open(&dir).unwrap();
+        let store = SqliteStore::open(&dir, test_cipher()).unwrap();
         let due = store.due(i64::MAX, 10).unwrap();
         let ids: Vec<(&str, bool)> = due
             .iter()
