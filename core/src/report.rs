@@ -52,7 +52,7 @@ impl Classification {
 /// are `Option`; text fields absent from the JSON become empty (and then `required`), so that a
 /// client missing a field gets a translated field error rather than a bare `400`. Unknown
 /// fields are refused: a typo must not pass silently.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
     /// Kept as text so an unknown value is a field error (`unknown_classification`).
@@ -95,6 +95,19 @@ pub struct Reporter {
     pub phone: String,
     #[serde(default)]
     pub email: Option<String>,
+}
+
+// Debug output must not leak the citizen's words or identity into logs: only what says which
+// kind of report it is.
+impl std::fmt::Debug for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Report")
+            .field("classification", &self.classification)
+            .field("anonymous", &self.anonymous)
+            .field("secret", &self.secret)
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
 }
 
 // Debug output must not leak identity into logs.

@@ -16,8 +16,9 @@ pub struct Context<'a> {
     pub today: Date,
 }
 
-/// A report that passed every rule, its fields parsed into their types.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A report that passed every rule, its fields parsed into their types. Its `Debug` shows
+/// neither the citizen's words nor the identity.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ValidReport {
     pub classification: Classification,
     /// Trimmed.
@@ -38,6 +39,17 @@ pub struct ValidReport {
     pub phone: Phone,
     pub email: Option<Email>,
     pub lang: Lang,
+}
+
+impl std::fmt::Debug for ValidReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ValidReport")
+            .field("classification", &self.classification)
+            .field("anonymous", &self.anonymous)
+            .field("secret", &self.secret)
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What checking a submission yields: the valid report if nothing blocks it, every error,

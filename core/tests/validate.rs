@@ -579,3 +579,39 @@ fn warnings_are_found_even_when_other_fields_are_in_error() {
         vec![FieldError::new(Field::ReporterNik, Code::NikRegencyUnknown)]
     );
 }
+
+/// `{:?}` of a report, before or after validation, and of the checked result, shows neither
+/// the citizen's words nor the identity: such output ends up in logs.
+#[test]
+fn debug_output_holds_no_content_and_no_identity() {
+    let report: Report = serde_json::from_value(pengaduan()).unwrap();
+    let config = config();
+    let checked = validate_submission(
+        &report,
+        &[],
+        &Context {
+            config: &config,
+            today: today(),
+        },
+    );
+    let valid = checked.report.clone().unwrap();
+    for text in [
+        format!("{report:?}"),
+        format!("{:?}", report.reporter),
+        format!("{valid:?}"),
+        format!("{checked:?}"),
+        format!("{:?} {:?} {:?}", valid.nik, valid.phone, valid.name),
+    ] {
+        for secret in [
+            "Lampu jalan",
+            "Sudah dua minggu",
+            "SDN 001",
+            "Siti",
+            "6474015708900003",
+            "81234567890",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+    assert!(format!("{valid:?}").contains("Pengaduan"));
+}

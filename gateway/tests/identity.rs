@@ -204,3 +204,37 @@ async fn a_crash_between_complaint_and_identity_neither_loses_nor_repeats_a_step
         (200, Some("forwarded"))
     );
 }
+
+/// A `400` says what is wrong without quoting the value: a NIK typed into the wrong field must
+/// not come back in the answer (which a proxy or the browser may log).
+#[tokio::test]
+async fn a_400_never_echoes_the_offending_value() {
+    let data = TempDir::new("gw-identity-400");
+    let gw = gateway(data.path(), "http://127.0.0.1:9").spawn().await;
+    let mut wrong_type = common::valid_report_json();
+    wrong_type["anonymous"] = json!(NIK);
+    let mut unknown_field = common::valid_report_json();
+    unknown_field[format!("nik {NIK}")] = json!(true);
+    let broken = format!("{{\"title\": \"{NIK}\" ");
+    for body in [wrong_type.to_string(), unknown_field.to_string(), broken] {
+        let part = reqwest::multipart::Part::bytes(body.into_bytes())
+            .mime_str("application/json")
+            .unwrap();
+        let form = reqwest::multipart::Form::new()
+            .part("report", part)
+            .part(format!("x-{NIK}"), reqwest::multipart::Part::text(NIK));
+        let resp = client()
+            .post(format!("{}/api/v1/reports", gw.base))
+            .header("Idempotency-Key", format!("echo-{}", std::process::id()))
+            .header("Origin", common::ORIGIN)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 400);
+        let text = resp.text().await.unwrap();
+        assert!(!text.contains(NIK), "{text}");
+        assert!(text.contains("bad_request"), "{text}");
+    }
+    assert!(!gw.log_tail(1 << 20).contains(NIK));
+}

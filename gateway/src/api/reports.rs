@@ -60,7 +60,7 @@ pub async fn create(
     let report_bytes =
         report_bytes.ok_or_else(|| ApiError::BadRequest("no `report` part".into()))?;
     let report: Report = serde_json::from_slice(&report_bytes)
-        .map_err(|e| ApiError::BadRequest(format!("`report` part: {e}")))?;
+        .map_err(|e| ApiError::BadRequest(json_problem(&e)))?;
 
     let store = state.store.clone();
     let key_for_lookup = key.clone();
@@ -296,11 +296,10 @@ async fn read_body(
                     data,
                 });
             }
-            other => {
-                let name = other.unwrap_or("").chars().take(40).collect::<String>();
-                return Err(ApiError::BadRequest(format!(
-                    "unexpected part {name:?}: only `report` and `attachment` parts are accepted"
-                )));
+            _ => {
+                return Err(ApiError::BadRequest(
+                    "unexpected part: only `report` and `attachment` parts are accepted".into(),
+                ));
             }
         }
     }
@@ -325,6 +324,23 @@ async fn read_part(
         bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
     Ok((bytes, size))
+}
+
+/// What is wrong with the `report` part, by kind and place only: serde's own message quotes
+/// the offending value, which may be a NIK typed into the wrong field.
+fn json_problem(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let kind = match e.classify() {
+        Category::Syntax => "is not well-formed JSON",
+        Category::Eof => "ends before its JSON does",
+        Category::Data => "has a field of the wrong type, or a field the contract does not have",
+        Category::Io => "could not be read",
+    };
+    format!(
+        "`report` part {kind} (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {
