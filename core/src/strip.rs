@@ -1,5 +1,5 @@
 //! Removes metadata from images before they leave the device or reach the disk:
-//! JPEG (EXIF, XMP, comments; GPS position above all) and PNG (text and eXIf chunks).
+//! JPEG (EXIF, XMP, comments; GPS position above all) and PNG (text, eXIf and private chunks).
 //! Orientation is kept so photos are not turned sideways; the pixels are untouched.
 //!
 //! The stripper works on the container only, never on the pixels: it walks the JPEG segments
@@ -14,9 +14,10 @@
 //!
 //! What is kept in a JPEG: SOI, a JFIF APP0 (without thumbnail), APP2 `ICC_PROFILE`, APP14
 //! `Adobe`, every non-APPn segment (frames, tables, restart interval, scans) and EOI. In a PNG:
-//! every chunk but `tEXt`, `zTXt`, `iTXt`, `eXIf`, `tIME` and `caBX`. The new Orientation-only
-//! EXIF goes right after SOI (after the JFIF APP0 if that is the first segment kept) or, in a
-//! PNG, right after IHDR. Input the stripper cannot walk to its end marker is refused, never
+//! `IHDR`, `PLTE`, `IDAT`, `IEND`, `tRNS`, `gAMA`, `cHRM`, `sRGB`, `iCCP` and `sBIT`; every
+//! other chunk (`tEXt`, `zTXt`, `iTXt`, `eXIf`, `zxIf`, `tIME`, private ones) goes. The new
+//! Orientation-only EXIF goes right after SOI (after the JFIF APP0 if that is the first segment
+//! kept) or, in a PNG, right after IHDR. Input the stripper cannot walk to its end marker is refused, never
 //! passed through half-stripped.
 //!
 //! Stripping is idempotent: stripping a stripped image returns the same bytes.
@@ -288,10 +289,14 @@ fn next_ff(bytes: &[u8], mut pos: usize) -> usize {
 
 const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 
-/// Chunks that say something about the picture's owner, place or time rather than its pixels.
-/// `caBX` holds C2PA content credentials, whose assertions may carry the author's identity and
-/// a copy of the EXIF, GPS included (in a JPEG they live in APP11, dropped with the other APPn).
-const PNG_DROPPED: [&[u8; 4]; 6] = [b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME", b"caBX"];
+/// The chunks needed to show the picture as it was: the critical ones, transparency and the
+/// colour chunks. Everything else says something about the picture's owner, place or time
+/// (text, `eXIf` and its compressed draft `zxIf`, `tIME`, C2PA's `caBX`, whose assertions may
+/// carry the author's identity and a copy of the EXIF) or is private to some program, and
+/// a chunk nobody has registered yet may carry anything: all of them are dropped.
+const PNG_KEPT: [&[u8; 4]; 10] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT",
+];
 
 fn strip_png(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
     let mut out = Vec::with_capacity(bytes.len());
@@ -321,7 +326,7 @@ fn strip_png(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
             if orientation.is_none() {
                 orientation = exif_orientation(&chunk[8..chunk.len() - 4]).filter(|&o| o != 1);
             }
-        } else if !PNG_DROPPED.contains(&&kind) {
+        } else if PNG_KEPT.contains(&&kind) {
             out.extend_from_slice(chunk);
         }
         if first {

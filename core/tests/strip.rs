@@ -853,6 +853,203 @@ fn a_png_loses_its_text_time_and_exif_but_not_its_orientation() {
     assert_eq!(strip_metadata(&stripped).unwrap(), stripped);
 }
 
+/// The chunks the stripper keeps, and that a PNG needs to be shown as it was.
+const PNG_KEEP_LIST: [&[u8; 4]; 10] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT",
+];
+
+/// A GPS position no picture data spells by chance, to search the stripped bytes for.
+const GPS_CANARY: &[u8] = b"GPS-CANARY -0.5034,117.1627";
+
+/// An ancillary chunk put before the image data of a plain PNG (or after it): is it still
+/// there after stripping, and is nothing but the keep-list left?
+fn check_png_chunk(kind: &[u8; 4], data: &[u8], before_data: bool, kept: bool) {
+    let plain = encode_png(12, 9, 11);
+    let iend = plain.len() - 12;
+    let at = if before_data { 33 } else { iend };
+    let png = [&plain[..at], &png_chunk(kind, data)[..], &plain[at..]].concat();
+    let stripped = strip_metadata(&png).unwrap();
+    let name = String::from_utf8_lossy(kind);
+    let kinds: Vec<[u8; 4]> = png_chunks(&stripped).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds.contains(kind), kept, "{name}");
+    assert!(
+        kinds.iter().all(|k| PNG_KEEP_LIST.contains(&k)),
+        "{name}: {kinds:?}"
+    );
+    assert_eq!(contains(&stripped, data), kept, "{name}: its data");
+    if !kept {
+        assert_eq!(
+            stripped, plain,
+            "{name}: the plain PNG again, byte for byte"
+        );
+    }
+    assert_eq!(
+        decode(&stripped, ImageFormat::Png),
+        decode(&png, ImageFormat::Png),
+        "{name}"
+    );
+    assert_eq!(strip_metadata(&stripped).unwrap(), stripped, "{name}");
+}
+
+#[test]
+fn a_png_keeps_only_the_chunks_on_its_keep_list() {
+    // (chunk type, data, before the image data, kept)
+    let profile = [b"sRGB-ish\0\0".as_slice(), &zlib_stored(&[7; 64])].concat();
+    let cases: Vec<(&[u8; 4], Vec<u8>, bool, bool)> = vec![
+        (
+            b"eXIf",
+            [&phone_tiff(false, 0)[..], GPS_CANARY].concat(),
+            true,
+            false,
+        ),
+        // The draft name of eXIf, written by some tools and read by some viewers.
+        (
+            b"zxIf",
+            [b"MM\0*".as_slice(), GPS_CANARY].concat(),
+            true,
+            false,
+        ),
+        (
+            b"tEXt",
+            [b"Author\0".as_slice(), MAKE.as_bytes()].concat(),
+            true,
+            false,
+        ),
+        (
+            b"tEXt",
+            [b"GPS\0".as_slice(), GPS_CANARY].concat(),
+            false,
+            false,
+        ),
+        (
+            b"zTXt",
+            [b"Comment\0\0".as_slice(), &zlib_stored(COMMENT)].concat(),
+            true,
+            false,
+        ),
+        (
+            b"iTXt",
+            [b"XML:com.adobe.xmp\0\0\0\0\0".as_slice(), XMP.as_bytes()].concat(),
+            false,
+            false,
+        ),
+        (b"tIME", vec![0x07, 0xEA, 11, 20, 7, 15, 0], false, false),
+        (
+            b"caBX",
+            b"jumb c2pa GPSLatitude 0,30.123S".to_vec(),
+            true,
+            false,
+        ),
+        (
+            b"pHYs",
+            vec![0, 0, 0x0B, 0x13, 0, 0, 0x0B, 0x13, 1],
+            true,
+            false,
+        ),
+        // Private chunks (lower-case second letter), one safe to copy, one not, and an
+        // ancillary chunk nobody has registered.
+        (
+            b"prVt",
+            [b"owner Sari ".as_slice(), GPS_CANARY].concat(),
+            true,
+            false,
+        ),
+        (b"alPH", GPS_CANARY.to_vec(), false, false),
+        (b"zzZz", GPS_CANARY.to_vec(), true, false),
+        (b"gAMA", 45_455u32.to_be_bytes().to_vec(), true, true),
+        (
+            b"cHRM",
+            [
+                31_270u32, 32_900, 64_000, 33_000, 30_000, 60_000, 15_000, 6_000,
+            ]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect(),
+            true,
+            true,
+        ),
+        (b"sRGB", vec![0], true, true),
+        (b"iCCP", profile, true, true),
+        (b"sBIT", vec![8, 8, 8], true, true),
+        // A suggested palette and a transparent colour are allowed in a truecolour PNG.
+        (
+            b"PLTE",
+            vec![0, 0, 0, 255, 255, 255, 12, 34, 56],
+            true,
+            true,
+        ),
+        (b"tRNS", vec![0, 12, 0, 34, 0, 56], true, true),
+    ];
+    for (kind, data, before_data, kept) in cases {
+        check_png_chunk(kind, &data, before_data, kept);
+    }
+}
+
+#[test]
+fn a_png_with_exif_zxif_text_and_a_private_chunk_keeps_its_pixels_and_orientation_only() {
+    let plain = encode_png(24, 16, 5);
+    let iend = plain.len() - 12;
+    let png = [
+        &plain[..33],
+        &png_chunk(b"eXIf", &[&phone_tiff(true, 6)[..], GPS_CANARY].concat())[..],
+        &png_chunk(b"zxIf", &[b"II*\0".as_slice(), GPS_CANARY].concat()),
+        &png_chunk(b"tEXt", &[b"Location\0".as_slice(), GPS_CANARY].concat()),
+        &png_chunk(b"prVt", &[b"device ".as_slice(), MODEL.as_bytes()].concat()),
+        &png_chunk(b"gAMA", &45_455u32.to_be_bytes()),
+        &plain[33..iend],
+        &png_chunk(b"tEXt", &[b"Author\0".as_slice(), MAKE.as_bytes()].concat()),
+        &png_chunk(b"heLo", GPS_CANARY),
+        &plain[iend..],
+    ]
+    .concat();
+    assert_eq!(orientation_of(&png), Some(6));
+
+    let stripped = strip_metadata(&png).unwrap();
+    let chunks = png_chunks(&stripped);
+    let kinds: Vec<&[u8; 4]> = chunks.iter().map(|(k, _)| k).collect();
+    let idat = kinds.iter().filter(|k| **k == b"IDAT").count();
+    let mut expected: Vec<&[u8; 4]> = vec![b"IHDR", b"eXIf", b"gAMA"];
+    expected.extend(std::iter::repeat_n(b"IDAT", idat));
+    expected.push(b"IEND");
+    assert_eq!(kinds, expected);
+    for needle in [
+        GPS_CANARY,
+        b"GPS",
+        MAKE.as_bytes(),
+        MODEL.as_bytes(),
+        b"zxIf",
+        b"prVt",
+        b"heLo",
+    ] {
+        assert!(
+            !contains(&stripped, needle),
+            "{:?} left in",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    // Orientation is written anew, alone; the image data is the original's, byte for byte.
+    assert_eq!(
+        exif_fields(&stripped),
+        vec![(
+            exif::Tag::Orientation,
+            "row 0 at right and column 0 at top".to_string()
+        )]
+    );
+    let data = |png: &[u8]| -> Vec<Vec<u8>> {
+        png_chunks(png)
+            .into_iter()
+            .filter(|(k, _)| k == b"IDAT" || k == b"IHDR")
+            .map(|(_, d)| d)
+            .collect()
+    };
+    assert_eq!(data(&stripped), data(&plain));
+    assert_eq!(
+        decode(&stripped, ImageFormat::Png),
+        decode(&plain, ImageFormat::Png)
+    );
+    assert_eq!(strip_metadata(&stripped).unwrap(), stripped);
+}
+
 #[test]
 fn a_png_without_metadata_is_unchanged_and_upright_exif_goes_entirely() {
     let plain = encode_png(10, 7, 9);
