@@ -3,22 +3,28 @@
 //! Orientation is kept so photos are not turned sideways; the pixels are untouched.
 //!
 //! The stripper works on the container only, never on the pixels: it walks the JPEG segments
-//! or PNG chunks, copies the ones an image needs to be shown as it was (frame, tables, scans,
-//! colour profile, Adobe colour transform, PNG critical and colour chunks) byte for byte, and
-//! leaves out the rest. When the dropped EXIF said the photo is rotated, a new EXIF block holding
-//! only that Orientation tag is written in its place.
+//! or PNG chunks, copies the ones on its keep-list, those an image needs to be shown as it was
+//! (frame, tables, scans, colour profile, Adobe colour transform, PNG critical and colour
+//! chunks), byte for byte, and leaves out everything else, known or not. When the dropped EXIF
+//! said the photo is rotated, a new EXIF block holding only that Orientation tag is written in
+//! its place.
 //!
 //! Bytes after the end of the image (JPEG `EOI`, PNG `IEND`) are dropped too: phones append
 //! further pictures there (MPF secondary images, depth and gain maps), each with its own EXIF.
 //! A JPEG's JFIF thumbnail is dropped for the same reason (it shows the picture before any edit).
 //!
 //! What is kept in a JPEG: SOI, a JFIF APP0 (without thumbnail), APP2 `ICC_PROFILE`, APP14
-//! `Adobe`, every non-APPn segment (frames, tables, restart interval, scans) and EOI. In a PNG:
+//! `Adobe`, the frame headers (SOFn), the tables (DHT, DAC, DQT), the restart interval (DRI),
+//! the number of lines (DNL), the scans (SOS and their entropy-coded data) and EOI. JFIF and
+//! Adobe stay because they decide the colour space a decoder converts from (YCbCr, RGB, CMYK or
+//! YCCK), the ICC profile because it gives the colours their meaning; the rest (comments, other
+//! application data, `JPGn` extensions, hierarchical-mode and reserved markers) goes. In a PNG:
 //! `IHDR`, `PLTE`, `IDAT`, `IEND`, `tRNS`, `gAMA`, `cHRM`, `sRGB`, `iCCP` and `sBIT`; every
-//! other chunk (`tEXt`, `zTXt`, `iTXt`, `eXIf`, `zxIf`, `tIME`, private ones) goes. The new
-//! Orientation-only EXIF goes right after SOI (after the JFIF APP0 if that is the first segment
-//! kept) or, in a PNG, right after IHDR. Input the stripper cannot walk to its end marker is refused, never
-//! passed through half-stripped.
+//! other chunk (`tEXt`, `zTXt`, `iTXt`, `eXIf`, `zxIf`, `tIME`, private ones) goes.
+//!
+//! The new Orientation-only EXIF goes right after SOI (after the JFIF APP0 if that is the first
+//! segment kept) or, in a PNG, right after IHDR. Input the stripper cannot walk to its end
+//! marker is refused, never passed through half-stripped.
 //!
 //! Stripping is idempotent: stripping a stripped image returns the same bytes.
 
@@ -127,7 +133,6 @@ const APP0: u8 = 0xE0;
 const APP1: u8 = 0xE1;
 const APP2: u8 = 0xE2;
 const APP14: u8 = 0xEE;
-const COM: u8 = 0xFE;
 
 fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
     let mut out = Vec::with_capacity(bytes.len());
@@ -148,11 +153,9 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
                 out.extend_from_slice(&[0xFF, EOI]);
                 break;
             }
-            // Lengthless markers: the temporary marker, stray restart markers. Nothing to strip.
-            0x01 | 0xD0..=0xD7 => {
-                out.extend_from_slice(&[0xFF, marker]);
-                continue;
-            }
+            // Lengthless markers: the temporary marker, stray restart markers outside a scan.
+            // Nothing a decoder needs.
+            0x01 | 0xD0..=0xD7 => continue,
             // A second SOI, or a byte that is no marker.
             SOI | 0x00 => return Err(StripError::Malformed),
             _ => {}
@@ -180,8 +183,6 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
                 write_segment(&mut out, marker, payload)?
             }
             APP14 if payload.starts_with(b"Adobe") => write_segment(&mut out, marker, payload)?,
-            // Other application data (Photoshop/IPTC, MPF, maker blocks) and comments: dropped.
-            APP0..=0xEF | COM => {}
             SOS => {
                 write_segment(&mut out, marker, payload)?;
                 // The entropy-coded data: the pixels, copied byte for byte.
@@ -190,8 +191,12 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
                 pos = end;
                 scanned = true;
             }
-            // Frame headers, tables, restart interval, further scans' tables: needed to decode.
-            _ => write_segment(&mut out, marker, payload)?,
+            // Frame headers (SOF0-SOF15 but the reserved C8), Huffman and arithmetic tables,
+            // quantisation tables, number of lines, restart interval: needed to decode.
+            0xC0..=0xC7 | 0xC9..=0xCF | 0xDB..=0xDD => write_segment(&mut out, marker, payload)?,
+            // Other application data (Photoshop/IPTC, MPF, maker blocks), comments, and every
+            // other marker with a payload, known or not: dropped.
+            _ => {}
         }
     }
     if let Some(orientation) = orientation {

@@ -677,6 +677,139 @@ fn adobe_and_icc_stay_other_application_data_goes() {
     );
 }
 
+/// Whether a decoder needs a JPEG segment with this marker: frame headers, tables, restart
+/// interval, number of lines, scans, and the colour-deciding application segments.
+fn needed_to_decode(marker: u8, payload: &[u8]) -> bool {
+    match marker {
+        0xC0..=0xC7 | 0xC9..=0xCF | 0xDA..=0xDD => true,
+        0xE0 => payload.starts_with(b"JFIF\0"),
+        // Only the Orientation-only EXIF the stripper writes itself.
+        0xE1 => payload.starts_with(b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12"),
+        0xE2 => payload.starts_with(b"ICC_PROFILE\0"),
+        0xEE => payload.starts_with(b"Adobe"),
+        _ => false,
+    }
+}
+
+#[test]
+fn a_jpeg_keeps_only_the_segments_needed_to_decode_it() {
+    let plain = encode_jpeg(16, 16, 8, 80);
+    // (what, bytes spliced in right after SOI, kept)
+    let cases: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("comment", segment(0xFE, COMMENT), false),
+        ("EXIF, upright", exif_segment(true, 1), false),
+        ("XMP", xmp_segment(), false),
+        ("extended XMP", extended_xmp_segment(), false),
+        ("MPF", mpf_segment(), false),
+        ("Photoshop/IPTC", photoshop_segment(), false),
+        ("APP3", segment(0xE3, GPS_CANARY), false),
+        (
+            "APP11 (JUMBF, C2PA)",
+            segment(0xEB, b"JP\0\0jumb c2pa GPS"),
+            false,
+        ),
+        ("APP15", segment(0xEF, GPS_CANARY), false),
+        ("APP0 JFXX", segment(0xE0, b"JFXX\0\x10 thumbnail"), false),
+        ("APP2 FlashPix", segment(0xE2, b"FPXR\0 flashpix"), false),
+        ("APP14 not Adobe", segment(0xEE, b"NotAdobe"), false),
+        ("JPG0 extension", segment(0xF0, GPS_CANARY), false),
+        ("JPG13 extension", segment(0xFD, GPS_CANARY), false),
+        ("reserved JPG marker C8", segment(0xC8, GPS_CANARY), false),
+        ("reserved marker 02", segment(0x02, GPS_CANARY), false),
+        ("reserved marker BF", segment(0xBF, GPS_CANARY), false),
+        ("hierarchical DHP", segment(0xDE, GPS_CANARY), false),
+        ("hierarchical EXP", segment(0xDF, GPS_CANARY), false),
+        ("stray restart marker", vec![0xFF, 0xD3], false),
+        ("temporary marker", vec![0xFF, 0x01], false),
+        ("ICC profile", icc_segment(), true),
+        ("Adobe", segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01"), true),
+        ("restart interval 0", segment(0xDD, &[0, 0]), true),
+    ];
+    for (what, extra, kept) in cases {
+        let jpeg = splice(&plain, std::slice::from_ref(&extra));
+        let stripped = strip_metadata(&jpeg).unwrap();
+        let segments = jpeg_segments(&stripped);
+        assert!(
+            segments.iter().all(|(m, p)| needed_to_decode(*m, p)),
+            "{what}: {:?}",
+            segments.iter().map(|(m, _)| *m).collect::<Vec<_>>()
+        );
+        if kept {
+            assert!(
+                segments
+                    .iter()
+                    .any(|(m, p)| *m == extra[1] && *p == extra[4..]),
+                "{what}"
+            );
+        } else {
+            assert_eq!(
+                stripped, plain,
+                "{what}: the plain JPEG again, byte for byte"
+            );
+        }
+        assert_eq!(scan_and_end(&stripped), scan_and_end(&plain), "{what}");
+        assert_eq!(
+            decode(&stripped, ImageFormat::Jpeg),
+            decode(&plain, ImageFormat::Jpeg),
+            "{what}"
+        );
+        assert_eq!(strip_metadata(&stripped).unwrap(), stripped, "{what}");
+    }
+}
+
+#[test]
+fn a_jpeg_with_unknown_markers_comments_and_application_data_still_decodes_upright() {
+    let plain = encode_jpeg(24, 16, 9, 85);
+    let photo = splice(
+        &plain,
+        &[
+            exif_segment(false, 6),
+            segment(0xFE, COMMENT),
+            segment(0xF1, &[b"JPG1 ".as_slice(), GPS_CANARY].concat()),
+            segment(0x42, &[b"reserved ".as_slice(), MAKE.as_bytes()].concat()),
+            segment(
+                0xE9,
+                &[b"CAMERA serial ".as_slice(), MODEL.as_bytes()].concat(),
+            ),
+            icc_segment(),
+            xmp_segment(),
+        ],
+    );
+    let stripped = strip_metadata(&photo).unwrap();
+    let segments = jpeg_segments(&stripped);
+    assert!(segments.iter().all(|(m, p)| needed_to_decode(*m, p)));
+    for needle in [
+        GPS_CANARY,
+        b"GPS",
+        MAKE.as_bytes(),
+        MODEL.as_bytes(),
+        COMMENT,
+        b"ns.adobe.com",
+    ] {
+        assert!(
+            !contains(&stripped, needle),
+            "{:?} left in",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    // The encoder's own segments, in order, and the scan, byte for byte.
+    let coding = |segments: &[(u8, Vec<u8>)]| -> Vec<(u8, Vec<u8>)> {
+        segments
+            .iter()
+            .filter(|(m, _)| !(0xE0..=0xEF).contains(m))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(coding(&segments), coding(&jpeg_segments(&plain)));
+    assert_eq!(scan_and_end(&stripped), scan_and_end(&plain));
+    assert_eq!(orientation_of(&stripped), Some(6));
+    assert_eq!(
+        decode(&stripped, ImageFormat::Jpeg),
+        decode(&plain, ImageFormat::Jpeg)
+    );
+    assert_eq!(strip_metadata(&stripped).unwrap(), stripped);
+}
+
 #[test]
 fn metadata_between_the_scan_and_the_end_is_stripped_too() {
     // A comment and EXIF after the scan (legal, if rare) and fill bytes before markers.
@@ -1106,7 +1239,9 @@ fn the_committed_phone_photo() {
 
 /// The segments the generated JPEGs may carry, by number.
 fn generated_segment(id: u8, little_endian: bool, orientation: u16) -> Vec<u8> {
-    match id % 8 {
+    match id % 10 {
+        8 => segment(0xF3, b"vendor block"),
+        9 => segment(0x30, b"vendor block"),
         0 => exif_segment(little_endian, orientation),
         1 => xmp_segment(),
         2 => segment(0xFE, COMMENT),
@@ -1142,7 +1277,7 @@ proptest! {
         prop_assert_eq!(strip_metadata(&once).unwrap(), once.clone());
         prop_assert_eq!(scan_and_end(&once), scan_and_end(&plain));
         prop_assert_eq!(decode(&once, ImageFormat::Jpeg), decode(&photo, ImageFormat::Jpeg));
-        let has_exif = ids.iter().any(|id| id % 8 == 0);
+        let has_exif = ids.iter().any(|id| id % 10 == 0);
         let expected = (has_exif && (2..=8).contains(&orientation)).then_some(u32::from(orientation));
         prop_assert_eq!(orientation_of(&once), expected);
         // The needles are looked for outside the scan only: random pixels may spell "GPS".
@@ -1152,7 +1287,7 @@ proptest! {
         for needle in [b"GPS".as_slice(), MAKE.as_bytes(), COMMENT, IPTC_CITY, b"ns.adobe.com/xap", b"vendor block"] {
             prop_assert!(!contains(&header, needle));
         }
-        prop_assert!(segments.iter().all(|(m, _)| !matches!(m, 0xE3..=0xED | 0xEF | 0xFE)));
+        prop_assert!(segments.iter().all(|(m, p)| needed_to_decode(*m, p)));
     }
 
     #[test]
