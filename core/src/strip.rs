@@ -174,10 +174,9 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
                     exif_at = out.len();
                 }
             }
-            APP1 => {
-                if orientation.is_none() && payload.starts_with(EXIF_PREFIX) {
-                    orientation = exif_orientation(payload).filter(|&o| o != 1);
-                }
+            // The first EXIF's orientation is read; the segment itself goes, as every APP1.
+            APP1 if orientation.is_none() && payload.starts_with(EXIF_PREFIX) => {
+                orientation = exif_orientation(payload).filter(|&o| o != 1);
             }
             APP2 if payload.starts_with(b"ICC_PROFILE\0") => {
                 write_segment(&mut out, marker, payload)?
