@@ -125,6 +125,10 @@ pub fn message(code: Code, lang: Lang) -> &'static str {
             "Ukuran semua lampiran bersama-sama terlalu besar",
             "The attachments together are too large",
         ),
+        Code::FilePdfUnsafe => (
+            "PDF ini berisi skrip atau berkas sisipan, atau dikunci dengan kata sandi, sehingga tidak dapat diterima. Simpan ulang sebagai PDF biasa (misalnya lewat Cetak › Simpan sebagai PDF), lalu lampirkan lagi",
+            "This PDF contains scripts or embedded files, or is locked with a password, so it cannot be accepted. Save it again as a plain PDF (for example with Print › Save as PDF), then attach it again",
+        ),
         Code::NikRegencyUnknown => (
             "Kode kabupaten/kota pada NIK tidak kami kenali. Jika NIK sudah sesuai KTP, laporan tetap bisa dikirim",
             "We do not recognise the regency code in this NIK. If it matches your ID card, you can still send the report",

@@ -11,12 +11,14 @@
 //! - [`store`]: the storage trait and its SQLite implementation.
 //! - [`forwarder`]: the outbox worker, the status sync and the retention purge.
 //! - [`crypto`]: identity encryption at rest. [`ratelimit`]: per-client token buckets.
+//! - [`pdf`]: PDF attachments cleaned of metadata, or refused, in a bounded child process.
 //! - [`simulator`]: the LAPOR! simulator (`simulate-lapor`), for tests and the demo only.
 
 pub mod api;
 pub mod config;
 pub mod crypto;
 pub mod forwarder;
+pub mod pdf;
 pub mod ratelimit;
 pub mod server;
 pub mod simulator;

@@ -24,10 +24,18 @@ enum Command {
     Serve(Box<ServeArgs>),
     /// Run the LAPOR! simulator (tests and demo only; never the real service).
     SimulateLapor(simulator::SimArgs),
+    /// Clean one PDF from standard input to standard output: the child process the gateway
+    /// runs for every PDF attachment (see `pdf.rs`), not a command for people.
+    #[command(hide = true)]
+    CleanPdf,
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
+    if let Command::CleanPdf = cli.command {
+        // Before any runtime: the child runs on one thread under its own memory limit.
+        std::process::exit(lapor_gateway::pdf::child_main());
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     match cli.command {
         Command::Serve(args) => {
@@ -42,6 +50,7 @@ fn main() -> anyhow::Result<()> {
             server::init_logging("info");
             runtime.block_on(simulator::run(args))
         }
+        Command::CleanPdf => unreachable!("handled before the runtime starts"),
     }
 }
 
@@ -50,7 +59,7 @@ fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
     let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
     let explicit = matches!(
         first,
-        "serve" | "simulate-lapor" | "help" | "-h" | "--help" | "-V" | "--version"
+        "serve" | "simulate-lapor" | "clean-pdf" | "help" | "-h" | "--help" | "-V" | "--version"
     );
     if !explicit {
         args.insert(1.min(args.len()), OsString::from("serve"));
