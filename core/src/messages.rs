@@ -246,6 +246,18 @@ mod tests {
     }
 
     #[test]
+    fn every_code_from_the_gateway_reads_back_to_its_sentence() {
+        // The widget shows a gateway's 422 through `Code::parse` and this catalogue, codes it
+        // never raises itself (`file_pdf_unsafe`) included.
+        for code in Code::ALL {
+            assert_eq!(Code::parse(code.as_str()), Some(code), "{code}");
+        }
+        for lang in Lang::ALL {
+            assert!(message(Code::FilePdfUnsafe, lang).contains("PDF"), "{lang:?}");
+        }
+    }
+
+    #[test]
     fn limits_are_stated() {
         let config = Config::default();
         let check = |field, code, lang, expected: &str| {
