@@ -89,7 +89,10 @@ pub async fn clean_isolated(pdf: Vec<u8>) -> anyhow::Result<Result<Vec<u8>, PdfR
     // Writing the whole input before reading would deadlock once the child's output fills
     // its pipe, so both run at once. The output of a clean is about the input's size; more
     // than this bound is not a PDF worth keeping.
-    let limit = u64::try_from(pdf.len()).unwrap_or(u64::MAX) * 4 + 1024 * 1024;
+    let limit = u64::try_from(pdf.len())
+        .unwrap_or(u64::MAX)
+        .saturating_mul(4)
+        .saturating_add(1024 * 1024);
     let write = async move {
         // A child that stops reading (it died, or refused early) is seen by its exit status.
         let _ = stdin.write_all(&pdf).await;
@@ -102,6 +105,10 @@ pub async fn clean_isolated(pdf: Vec<u8>) -> anyhow::Result<Result<Vec<u8>, PdfR
     };
     let run = async {
         let ((), out) = tokio::join!(write, read);
+        if out.len() as u64 > limit {
+            // It would wait for its output to be read until the deadline.
+            let _ = child.start_kill();
+        }
         let status = child.wait().await;
         (status, out)
     };
