@@ -58,9 +58,15 @@ for (const { kind, file } of CASES) {
       if (kind === "pengaduan") assert.equal(c.date_of_incident, report.incidentDate);
       else assert.equal(c.date_of_incident ?? null, null);
       if (file === "pdf") {
-        // A PDF is never re-encoded by the widget: the same bytes reach LAPOR!.
-        const sha = createHash("sha256").update(attachment.buffer).digest("hex");
-        assert.equal(c.attachments[0].sha256, sha);
+        // The widget sends a PDF as it is; the gateway writes it anew without its metadata:
+        // the same page reaches LAPOR!, in other bytes.
+        const doc = await fetch(`${env.simulator}/_simulator/documents/${encodeURIComponent(c.attachments[0].id)}`);
+        assert.equal(doc.status, 200);
+        const bytes = Buffer.from(await doc.arrayBuffer());
+        assert.equal(bytes.subarray(0, 5).toString("latin1"), "%PDF-");
+        assert.ok(bytes.includes("/MediaBox[0 0 200 200]"), "the page arrived");
+        const sha = createHash("sha256").update(bytes).digest("hex");
+        assert.equal(c.attachments[0].sha256, sha, "the simulator's digest is of what it received");
       }
       if (kind === "aspirasi") {
         await new Promise((r) => setTimeout(r, 1500));

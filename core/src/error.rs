@@ -46,6 +46,9 @@ pub enum Code {
     FileTooLarge,
     TooManyFiles,
     TotalTooLarge,
+    /// A PDF with JavaScript, embedded files or encryption: refused by the gateway, which
+    /// cannot clean what it cannot read and does not pass on what could run or hide a file.
+    FilePdfUnsafe,
     /// A warning, never an error: the NIK's regency code is not in the Kemendagri lists
     /// (current or historical). The citizen is told, the report is not blocked.
     NikRegencyUnknown,
@@ -53,7 +56,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, errors first, then the warning.
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 25] = [
         Code::Required,
         Code::NotAllowed,
         Code::TooShort,
@@ -77,6 +80,7 @@ impl Code {
         Code::FileTooLarge,
         Code::TooManyFiles,
         Code::TotalTooLarge,
+        Code::FilePdfUnsafe,
         Code::NikRegencyUnknown,
     ];
 
@@ -106,6 +110,7 @@ impl Code {
             Code::FileTooLarge => "file_too_large",
             Code::TooManyFiles => "too_many_files",
             Code::TotalTooLarge => "total_too_large",
+            Code::FilePdfUnsafe => "file_pdf_unsafe",
             Code::NikRegencyUnknown => "nik_regency_unknown",
         }
     }

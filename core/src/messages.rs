@@ -125,6 +125,10 @@ pub fn message(code: Code, lang: Lang) -> &'static str {
             "Ukuran semua lampiran bersama-sama terlalu besar",
             "The attachments together are too large",
         ),
+        Code::FilePdfUnsafe => (
+            "PDF ini berisi skrip atau berkas sisipan, atau dikunci dengan kata sandi, sehingga tidak dapat diterima. Simpan ulang sebagai PDF biasa (misalnya lewat Cetak › Simpan sebagai PDF), lalu lampirkan lagi",
+            "This PDF contains scripts or embedded files, or is locked with a password, so it cannot be accepted. Save it again as a plain PDF (for example with Print › Save as PDF), then attach it again",
+        ),
         Code::NikRegencyUnknown => (
             "Kode kabupaten/kota pada NIK tidak kami kenali. Jika NIK sudah sesuai KTP, laporan tetap bisa dikirim",
             "We do not recognise the regency code in this NIK. If it matches your ID card, you can still send the report",
@@ -238,6 +242,21 @@ mod tests {
             seen.sort_unstable();
             seen.dedup();
             assert_eq!(seen.len(), Code::ALL.len(), "{lang:?}");
+        }
+    }
+
+    #[test]
+    fn every_code_from_the_gateway_reads_back_to_its_sentence() {
+        // The widget shows a gateway's 422 through `Code::parse` and this catalogue, codes it
+        // never raises itself (`file_pdf_unsafe`) included.
+        for code in Code::ALL {
+            assert_eq!(Code::parse(code.as_str()), Some(code), "{code}");
+        }
+        for lang in Lang::ALL {
+            assert!(
+                message(Code::FilePdfUnsafe, lang).contains("PDF"),
+                "{lang:?}"
+            );
         }
     }
 

@@ -1,23 +1,30 @@
 //! Removes metadata from images before they leave the device or reach the disk:
-//! JPEG (EXIF, XMP, comments; GPS position above all) and PNG (text and eXIf chunks).
+//! JPEG (EXIF, XMP, comments; GPS position above all) and PNG (text, eXIf and private chunks).
 //! Orientation is kept so photos are not turned sideways; the pixels are untouched.
 //!
 //! The stripper works on the container only, never on the pixels: it walks the JPEG segments
-//! or PNG chunks, copies the ones an image needs to be shown as it was (frame, tables, scans,
-//! colour profile, Adobe colour transform, PNG critical and colour chunks) byte for byte, and
-//! leaves out the rest. When the dropped EXIF said the photo is rotated, a new EXIF block holding
-//! only that Orientation tag is written in its place.
+//! or PNG chunks, copies the ones on its keep-list, those an image needs to be shown as it was
+//! (frame, tables, scans, colour profile, Adobe colour transform, PNG critical and colour
+//! chunks), byte for byte, and leaves out everything else, known or not. When the dropped EXIF
+//! said the photo is rotated, a new EXIF block holding only that Orientation tag is written in
+//! its place.
 //!
 //! Bytes after the end of the image (JPEG `EOI`, PNG `IEND`) are dropped too: phones append
 //! further pictures there (MPF secondary images, depth and gain maps), each with its own EXIF.
 //! A JPEG's JFIF thumbnail is dropped for the same reason (it shows the picture before any edit).
 //!
 //! What is kept in a JPEG: SOI, a JFIF APP0 (without thumbnail), APP2 `ICC_PROFILE`, APP14
-//! `Adobe`, every non-APPn segment (frames, tables, restart interval, scans) and EOI. In a PNG:
-//! every chunk but `tEXt`, `zTXt`, `iTXt`, `eXIf`, `tIME` and `caBX`. The new Orientation-only
-//! EXIF goes right after SOI (after the JFIF APP0 if that is the first segment kept) or, in a
-//! PNG, right after IHDR. Input the stripper cannot walk to its end marker is refused, never
-//! passed through half-stripped.
+//! `Adobe`, the frame headers (SOFn), the tables (DHT, DAC, DQT), the restart interval (DRI),
+//! the number of lines (DNL), the scans (SOS and their entropy-coded data) and EOI. JFIF and
+//! Adobe stay because they decide the colour space a decoder converts from (YCbCr, RGB, CMYK or
+//! YCCK), the ICC profile because it gives the colours their meaning; the rest (comments, other
+//! application data, `JPGn` extensions, hierarchical-mode and reserved markers) goes. In a PNG:
+//! `IHDR`, `PLTE`, `IDAT`, `IEND`, `tRNS`, `gAMA`, `cHRM`, `sRGB`, `iCCP` and `sBIT`; every
+//! other chunk (`tEXt`, `zTXt`, `iTXt`, `eXIf`, `zxIf`, `tIME`, private ones) goes.
+//!
+//! The new Orientation-only EXIF goes right after SOI (after the JFIF APP0 if that is the first
+//! segment kept) or, in a PNG, right after IHDR. Input the stripper cannot walk to its end
+//! marker is refused, never passed through half-stripped.
 //!
 //! Stripping is idempotent: stripping a stripped image returns the same bytes.
 
@@ -126,7 +133,6 @@ const APP0: u8 = 0xE0;
 const APP1: u8 = 0xE1;
 const APP2: u8 = 0xE2;
 const APP14: u8 = 0xEE;
-const COM: u8 = 0xFE;
 
 fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
     let mut out = Vec::with_capacity(bytes.len());
@@ -147,11 +153,9 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
                 out.extend_from_slice(&[0xFF, EOI]);
                 break;
             }
-            // Lengthless markers: the temporary marker, stray restart markers. Nothing to strip.
-            0x01 | 0xD0..=0xD7 => {
-                out.extend_from_slice(&[0xFF, marker]);
-                continue;
-            }
+            // Lengthless markers: the temporary marker, stray restart markers outside a scan.
+            // Nothing a decoder needs.
+            0x01 | 0xD0..=0xD7 => continue,
             // A second SOI, or a byte that is no marker.
             SOI | 0x00 => return Err(StripError::Malformed),
             _ => {}
@@ -170,17 +174,14 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
                     exif_at = out.len();
                 }
             }
-            APP1 => {
-                if orientation.is_none() && payload.starts_with(EXIF_PREFIX) {
-                    orientation = exif_orientation(payload).filter(|&o| o != 1);
-                }
+            // The first EXIF's orientation is read; the segment itself goes, as every APP1.
+            APP1 if orientation.is_none() && payload.starts_with(EXIF_PREFIX) => {
+                orientation = exif_orientation(payload).filter(|&o| o != 1);
             }
             APP2 if payload.starts_with(b"ICC_PROFILE\0") => {
                 write_segment(&mut out, marker, payload)?
             }
             APP14 if payload.starts_with(b"Adobe") => write_segment(&mut out, marker, payload)?,
-            // Other application data (Photoshop/IPTC, MPF, maker blocks) and comments: dropped.
-            APP0..=0xEF | COM => {}
             SOS => {
                 write_segment(&mut out, marker, payload)?;
                 // The entropy-coded data: the pixels, copied byte for byte.
@@ -189,8 +190,12 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
                 pos = end;
                 scanned = true;
             }
-            // Frame headers, tables, restart interval, further scans' tables: needed to decode.
-            _ => write_segment(&mut out, marker, payload)?,
+            // Frame headers (SOF0-SOF15 but the reserved C8), Huffman and arithmetic tables,
+            // quantisation tables, number of lines, restart interval: needed to decode.
+            0xC0..=0xC7 | 0xC9..=0xCF | 0xDB..=0xDD => write_segment(&mut out, marker, payload)?,
+            // Other application data (Photoshop/IPTC, MPF, maker blocks), comments, and every
+            // other marker with a payload, known or not: dropped.
+            _ => {}
         }
     }
     if let Some(orientation) = orientation {
@@ -288,10 +293,14 @@ fn next_ff(bytes: &[u8], mut pos: usize) -> usize {
 
 const PNG_SIGNATURE: &[u8; 8] = b"\x89PNG\r\n\x1a\n";
 
-/// Chunks that say something about the picture's owner, place or time rather than its pixels.
-/// `caBX` holds C2PA content credentials, whose assertions may carry the author's identity and
-/// a copy of the EXIF, GPS included (in a JPEG they live in APP11, dropped with the other APPn).
-const PNG_DROPPED: [&[u8; 4]; 6] = [b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME", b"caBX"];
+/// The chunks needed to show the picture as it was: the critical ones, transparency and the
+/// colour chunks. Everything else says something about the picture's owner, place or time
+/// (text, `eXIf` and its compressed draft `zxIf`, `tIME`, C2PA's `caBX`, whose assertions may
+/// carry the author's identity and a copy of the EXIF) or is private to some program, and
+/// a chunk nobody has registered yet may carry anything: all of them are dropped.
+const PNG_KEPT: [&[u8; 4]; 10] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT",
+];
 
 fn strip_png(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
     let mut out = Vec::with_capacity(bytes.len());
@@ -321,7 +330,7 @@ fn strip_png(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
             if orientation.is_none() {
                 orientation = exif_orientation(&chunk[8..chunk.len() - 4]).filter(|&o| o != 1);
             }
-        } else if !PNG_DROPPED.contains(&&kind) {
+        } else if PNG_KEPT.contains(&&kind) {
             out.extend_from_slice(chunk);
         }
         if first {

@@ -677,6 +677,139 @@ fn adobe_and_icc_stay_other_application_data_goes() {
     );
 }
 
+/// Whether a decoder needs a JPEG segment with this marker: frame headers, tables, restart
+/// interval, number of lines, scans, and the colour-deciding application segments.
+fn needed_to_decode(marker: u8, payload: &[u8]) -> bool {
+    match marker {
+        0xC0..=0xC7 | 0xC9..=0xCF | 0xDA..=0xDD => true,
+        0xE0 => payload.starts_with(b"JFIF\0"),
+        // Only the Orientation-only EXIF the stripper writes itself.
+        0xE1 => payload.starts_with(b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12"),
+        0xE2 => payload.starts_with(b"ICC_PROFILE\0"),
+        0xEE => payload.starts_with(b"Adobe"),
+        _ => false,
+    }
+}
+
+#[test]
+fn a_jpeg_keeps_only_the_segments_needed_to_decode_it() {
+    let plain = encode_jpeg(16, 16, 8, 80);
+    // (what, bytes spliced in right after SOI, kept)
+    let cases: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("comment", segment(0xFE, COMMENT), false),
+        ("EXIF, upright", exif_segment(true, 1), false),
+        ("XMP", xmp_segment(), false),
+        ("extended XMP", extended_xmp_segment(), false),
+        ("MPF", mpf_segment(), false),
+        ("Photoshop/IPTC", photoshop_segment(), false),
+        ("APP3", segment(0xE3, GPS_CANARY), false),
+        (
+            "APP11 (JUMBF, C2PA)",
+            segment(0xEB, b"JP\0\0jumb c2pa GPS"),
+            false,
+        ),
+        ("APP15", segment(0xEF, GPS_CANARY), false),
+        ("APP0 JFXX", segment(0xE0, b"JFXX\0\x10 thumbnail"), false),
+        ("APP2 FlashPix", segment(0xE2, b"FPXR\0 flashpix"), false),
+        ("APP14 not Adobe", segment(0xEE, b"NotAdobe"), false),
+        ("JPG0 extension", segment(0xF0, GPS_CANARY), false),
+        ("JPG13 extension", segment(0xFD, GPS_CANARY), false),
+        ("reserved JPG marker C8", segment(0xC8, GPS_CANARY), false),
+        ("reserved marker 02", segment(0x02, GPS_CANARY), false),
+        ("reserved marker BF", segment(0xBF, GPS_CANARY), false),
+        ("hierarchical DHP", segment(0xDE, GPS_CANARY), false),
+        ("hierarchical EXP", segment(0xDF, GPS_CANARY), false),
+        ("stray restart marker", vec![0xFF, 0xD3], false),
+        ("temporary marker", vec![0xFF, 0x01], false),
+        ("ICC profile", icc_segment(), true),
+        ("Adobe", segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01"), true),
+        ("restart interval 0", segment(0xDD, &[0, 0]), true),
+    ];
+    for (what, extra, kept) in cases {
+        let jpeg = splice(&plain, std::slice::from_ref(&extra));
+        let stripped = strip_metadata(&jpeg).unwrap();
+        let segments = jpeg_segments(&stripped);
+        assert!(
+            segments.iter().all(|(m, p)| needed_to_decode(*m, p)),
+            "{what}: {:?}",
+            segments.iter().map(|(m, _)| *m).collect::<Vec<_>>()
+        );
+        if kept {
+            assert!(
+                segments
+                    .iter()
+                    .any(|(m, p)| *m == extra[1] && *p == extra[4..]),
+                "{what}"
+            );
+        } else {
+            assert_eq!(
+                stripped, plain,
+                "{what}: the plain JPEG again, byte for byte"
+            );
+        }
+        assert_eq!(scan_and_end(&stripped), scan_and_end(&plain), "{what}");
+        assert_eq!(
+            decode(&stripped, ImageFormat::Jpeg),
+            decode(&plain, ImageFormat::Jpeg),
+            "{what}"
+        );
+        assert_eq!(strip_metadata(&stripped).unwrap(), stripped, "{what}");
+    }
+}
+
+#[test]
+fn a_jpeg_with_unknown_markers_comments_and_application_data_still_decodes_upright() {
+    let plain = encode_jpeg(24, 16, 9, 85);
+    let photo = splice(
+        &plain,
+        &[
+            exif_segment(false, 6),
+            segment(0xFE, COMMENT),
+            segment(0xF1, &[b"JPG1 ".as_slice(), GPS_CANARY].concat()),
+            segment(0x42, &[b"reserved ".as_slice(), MAKE.as_bytes()].concat()),
+            segment(
+                0xE9,
+                &[b"CAMERA serial ".as_slice(), MODEL.as_bytes()].concat(),
+            ),
+            icc_segment(),
+            xmp_segment(),
+        ],
+    );
+    let stripped = strip_metadata(&photo).unwrap();
+    let segments = jpeg_segments(&stripped);
+    assert!(segments.iter().all(|(m, p)| needed_to_decode(*m, p)));
+    for needle in [
+        GPS_CANARY,
+        b"GPS",
+        MAKE.as_bytes(),
+        MODEL.as_bytes(),
+        COMMENT,
+        b"ns.adobe.com",
+    ] {
+        assert!(
+            !contains(&stripped, needle),
+            "{:?} left in",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    // The encoder's own segments, in order, and the scan, byte for byte.
+    let coding = |segments: &[(u8, Vec<u8>)]| -> Vec<(u8, Vec<u8>)> {
+        segments
+            .iter()
+            .filter(|(m, _)| !(0xE0..=0xEF).contains(m))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(coding(&segments), coding(&jpeg_segments(&plain)));
+    assert_eq!(scan_and_end(&stripped), scan_and_end(&plain));
+    assert_eq!(orientation_of(&stripped), Some(6));
+    assert_eq!(
+        decode(&stripped, ImageFormat::Jpeg),
+        decode(&plain, ImageFormat::Jpeg)
+    );
+    assert_eq!(strip_metadata(&stripped).unwrap(), stripped);
+}
+
 #[test]
 fn metadata_between_the_scan_and_the_end_is_stripped_too() {
     // A comment and EXIF after the scan (legal, if rare) and fill bytes before markers.
@@ -853,6 +986,203 @@ fn a_png_loses_its_text_time_and_exif_but_not_its_orientation() {
     assert_eq!(strip_metadata(&stripped).unwrap(), stripped);
 }
 
+/// The chunks the stripper keeps, and that a PNG needs to be shown as it was.
+const PNG_KEEP_LIST: [&[u8; 4]; 10] = [
+    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT",
+];
+
+/// A GPS position no picture data spells by chance, to search the stripped bytes for.
+const GPS_CANARY: &[u8] = b"GPS-CANARY -0.5034,117.1627";
+
+/// An ancillary chunk put before the image data of a plain PNG (or after it): is it still
+/// there after stripping, and is nothing but the keep-list left?
+fn check_png_chunk(kind: &[u8; 4], data: &[u8], before_data: bool, kept: bool) {
+    let plain = encode_png(12, 9, 11);
+    let iend = plain.len() - 12;
+    let at = if before_data { 33 } else { iend };
+    let png = [&plain[..at], &png_chunk(kind, data)[..], &plain[at..]].concat();
+    let stripped = strip_metadata(&png).unwrap();
+    let name = String::from_utf8_lossy(kind);
+    let kinds: Vec<[u8; 4]> = png_chunks(&stripped).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(kinds.contains(kind), kept, "{name}");
+    assert!(
+        kinds.iter().all(|k| PNG_KEEP_LIST.contains(&k)),
+        "{name}: {kinds:?}"
+    );
+    assert_eq!(contains(&stripped, data), kept, "{name}: its data");
+    if !kept {
+        assert_eq!(
+            stripped, plain,
+            "{name}: the plain PNG again, byte for byte"
+        );
+    }
+    assert_eq!(
+        decode(&stripped, ImageFormat::Png),
+        decode(&png, ImageFormat::Png),
+        "{name}"
+    );
+    assert_eq!(strip_metadata(&stripped).unwrap(), stripped, "{name}");
+}
+
+#[test]
+fn a_png_keeps_only_the_chunks_on_its_keep_list() {
+    // (chunk type, data, before the image data, kept)
+    let profile = [b"sRGB-ish\0\0".as_slice(), &zlib_stored(&[7; 64])].concat();
+    let cases: Vec<(&[u8; 4], Vec<u8>, bool, bool)> = vec![
+        (
+            b"eXIf",
+            [&phone_tiff(false, 0)[..], GPS_CANARY].concat(),
+            true,
+            false,
+        ),
+        // The draft name of eXIf, written by some tools and read by some viewers.
+        (
+            b"zxIf",
+            [b"MM\0*".as_slice(), GPS_CANARY].concat(),
+            true,
+            false,
+        ),
+        (
+            b"tEXt",
+            [b"Author\0".as_slice(), MAKE.as_bytes()].concat(),
+            true,
+            false,
+        ),
+        (
+            b"tEXt",
+            [b"GPS\0".as_slice(), GPS_CANARY].concat(),
+            false,
+            false,
+        ),
+        (
+            b"zTXt",
+            [b"Comment\0\0".as_slice(), &zlib_stored(COMMENT)].concat(),
+            true,
+            false,
+        ),
+        (
+            b"iTXt",
+            [b"XML:com.adobe.xmp\0\0\0\0\0".as_slice(), XMP.as_bytes()].concat(),
+            false,
+            false,
+        ),
+        (b"tIME", vec![0x07, 0xEA, 11, 20, 7, 15, 0], false, false),
+        (
+            b"caBX",
+            b"jumb c2pa GPSLatitude 0,30.123S".to_vec(),
+            true,
+            false,
+        ),
+        (
+            b"pHYs",
+            vec![0, 0, 0x0B, 0x13, 0, 0, 0x0B, 0x13, 1],
+            true,
+            false,
+        ),
+        // Private chunks (lower-case second letter), one safe to copy, one not, and an
+        // ancillary chunk nobody has registered.
+        (
+            b"prVt",
+            [b"owner Sari ".as_slice(), GPS_CANARY].concat(),
+            true,
+            false,
+        ),
+        (b"alPH", GPS_CANARY.to_vec(), false, false),
+        (b"zzZz", GPS_CANARY.to_vec(), true, false),
+        (b"gAMA", 45_455u32.to_be_bytes().to_vec(), true, true),
+        (
+            b"cHRM",
+            [
+                31_270u32, 32_900, 64_000, 33_000, 30_000, 60_000, 15_000, 6_000,
+            ]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect(),
+            true,
+            true,
+        ),
+        (b"sRGB", vec![0], true, true),
+        (b"iCCP", profile, true, true),
+        (b"sBIT", vec![8, 8, 8], true, true),
+        // A suggested palette and a transparent colour are allowed in a truecolour PNG.
+        (
+            b"PLTE",
+            vec![0, 0, 0, 255, 255, 255, 12, 34, 56],
+            true,
+            true,
+        ),
+        (b"tRNS", vec![0, 12, 0, 34, 0, 56], true, true),
+    ];
+    for (kind, data, before_data, kept) in cases {
+        check_png_chunk(kind, &data, before_data, kept);
+    }
+}
+
+#[test]
+fn a_png_with_exif_zxif_text_and_a_private_chunk_keeps_its_pixels_and_orientation_only() {
+    let plain = encode_png(24, 16, 5);
+    let iend = plain.len() - 12;
+    let png = [
+        &plain[..33],
+        &png_chunk(b"eXIf", &[&phone_tiff(true, 6)[..], GPS_CANARY].concat())[..],
+        &png_chunk(b"zxIf", &[b"II*\0".as_slice(), GPS_CANARY].concat()),
+        &png_chunk(b"tEXt", &[b"Location\0".as_slice(), GPS_CANARY].concat()),
+        &png_chunk(b"prVt", &[b"device ".as_slice(), MODEL.as_bytes()].concat()),
+        &png_chunk(b"gAMA", &45_455u32.to_be_bytes()),
+        &plain[33..iend],
+        &png_chunk(b"tEXt", &[b"Author\0".as_slice(), MAKE.as_bytes()].concat()),
+        &png_chunk(b"heLo", GPS_CANARY),
+        &plain[iend..],
+    ]
+    .concat();
+    assert_eq!(orientation_of(&png), Some(6));
+
+    let stripped = strip_metadata(&png).unwrap();
+    let chunks = png_chunks(&stripped);
+    let kinds: Vec<&[u8; 4]> = chunks.iter().map(|(k, _)| k).collect();
+    let idat = kinds.iter().filter(|k| **k == b"IDAT").count();
+    let mut expected: Vec<&[u8; 4]> = vec![b"IHDR", b"eXIf", b"gAMA"];
+    expected.extend(std::iter::repeat_n(b"IDAT", idat));
+    expected.push(b"IEND");
+    assert_eq!(kinds, expected);
+    for needle in [
+        GPS_CANARY,
+        b"GPS",
+        MAKE.as_bytes(),
+        MODEL.as_bytes(),
+        b"zxIf",
+        b"prVt",
+        b"heLo",
+    ] {
+        assert!(
+            !contains(&stripped, needle),
+            "{:?} left in",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    // Orientation is written anew, alone; the image data is the original's, byte for byte.
+    assert_eq!(
+        exif_fields(&stripped),
+        vec![(
+            exif::Tag::Orientation,
+            "row 0 at right and column 0 at top".to_string()
+        )]
+    );
+    let data = |png: &[u8]| -> Vec<Vec<u8>> {
+        png_chunks(png)
+            .into_iter()
+            .filter(|(k, _)| k == b"IDAT" || k == b"IHDR")
+            .map(|(_, d)| d)
+            .collect()
+    };
+    assert_eq!(data(&stripped), data(&plain));
+    assert_eq!(
+        decode(&stripped, ImageFormat::Png),
+        decode(&plain, ImageFormat::Png)
+    );
+    assert_eq!(strip_metadata(&stripped).unwrap(), stripped);
+}
+
 #[test]
 fn a_png_without_metadata_is_unchanged_and_upright_exif_goes_entirely() {
     let plain = encode_png(10, 7, 9);
@@ -909,7 +1239,9 @@ fn the_committed_phone_photo() {
 
 /// The segments the generated JPEGs may carry, by number.
 fn generated_segment(id: u8, little_endian: bool, orientation: u16) -> Vec<u8> {
-    match id % 8 {
+    match id % 10 {
+        8 => segment(0xF3, b"vendor block"),
+        9 => segment(0x30, b"vendor block"),
         0 => exif_segment(little_endian, orientation),
         1 => xmp_segment(),
         2 => segment(0xFE, COMMENT),
@@ -945,7 +1277,7 @@ proptest! {
         prop_assert_eq!(strip_metadata(&once).unwrap(), once.clone());
         prop_assert_eq!(scan_and_end(&once), scan_and_end(&plain));
         prop_assert_eq!(decode(&once, ImageFormat::Jpeg), decode(&photo, ImageFormat::Jpeg));
-        let has_exif = ids.iter().any(|id| id % 8 == 0);
+        let has_exif = ids.iter().any(|id| id % 10 == 0);
         let expected = (has_exif && (2..=8).contains(&orientation)).then_some(u32::from(orientation));
         prop_assert_eq!(orientation_of(&once), expected);
         // The needles are looked for outside the scan only: random pixels may spell "GPS".
@@ -955,7 +1287,7 @@ proptest! {
         for needle in [b"GPS".as_slice(), MAKE.as_bytes(), COMMENT, IPTC_CITY, b"ns.adobe.com/xap", b"vendor block"] {
             prop_assert!(!contains(&header, needle));
         }
-        prop_assert!(segments.iter().all(|(m, _)| !matches!(m, 0xE3..=0xED | 0xEF | 0xFE)));
+        prop_assert!(segments.iter().all(|(m, p)| needed_to_decode(*m, p)));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! - [`crypto`]: encryption at rest (identity, the citizen's words, attachments), key ids.
 //! - [`files`]: the data directory: private modes, the one-process lock, the orphan sweep.
 //! - [`ratelimit`]: per-client token buckets.
+//! - [`pdf`]: PDF attachments cleaned of metadata, or refused, in a bounded child process.
 //!
 //! The LAPOR! simulator the tests and the demo forward to is another crate and binary
 //! (`simulator/`, `lapor-simulator`): nothing of it is in this one.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod crypto;
 pub mod files;
 pub mod forwarder;
+pub mod pdf;
 pub mod ratelimit;
 pub mod server;
 pub mod store;

@@ -28,6 +28,10 @@ enum Command {
     /// The encryption key: make one, show fingerprints, re-seal the store under a new key.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Clean one PDF from standard input to standard output: the child process the gateway
+    /// runs for every PDF attachment (see `pdf.rs`), not a command for people.
+    #[command(hide = true)]
+    CleanPdf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +94,10 @@ struct DataDir {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
+    if let Command::CleanPdf = cli.command {
+        // Before any runtime: the child runs on one thread under its own memory limit.
+        std::process::exit(lapor_gateway::pdf::child_main());
+    }
     let cli = match cli.command {
         Command::Outbox(command) => return outbox(command),
         Command::Keys(command) => return keys(command),
@@ -105,7 +113,7 @@ fn main() -> anyhow::Result<()> {
             }
             result
         }
-        Command::Outbox(_) | Command::Keys(_) => Ok(()),
+        Command::Outbox(_) | Command::Keys(_) | Command::CleanPdf => Ok(()),
     }
 }
 
@@ -230,7 +238,7 @@ fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
     let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
     let explicit = matches!(
         first,
-        "serve" | "outbox" | "keys" | "help" | "-h" | "--help" | "-V" | "--version"
+        "serve" | "outbox" | "keys" | "clean-pdf" | "help" | "-h" | "--help" | "-V" | "--version"
     );
     if !explicit {
         args.insert(1.min(args.len()), OsString::from("serve"));

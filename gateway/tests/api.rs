@@ -34,10 +34,167 @@ fn valid() -> Value {
     common::valid_report_json()
 }
 
+/// A real one-page PDF of at least `size` bytes (its page's content stream is padded).
 fn pdf(size: usize) -> Vec<u8> {
-    let mut bytes = b"%PDF-1.4\n".to_vec();
-    bytes.resize(size.max(9), b'a');
-    bytes
+    let bare = save_pdf(pdf_document(&[], 0));
+    save_pdf(pdf_document(&[], size.saturating_sub(bare.len())))
+}
+
+/// Markers in a PDF's metadata that must never reach the disk or LAPOR!.
+const AUTHOR_CANARY: &str = "Siti AUTHOR-CANARY-4471";
+const XMP_CANARY: &str = "XMP-CANARY-GPS -0.5034,117.1627";
+
+/// A one-page PDF made with lopdf: the page's content stream padded with `pad` spaces and
+/// `catalog` added to its catalog.
+fn pdf_document(catalog: &[(&str, lopdf::Object)], pad: usize) -> lopdf::Document {
+    use lopdf::{dictionary, Object, Stream};
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages = doc.new_object_id();
+    let mut text = b"BT /F1 12 Tf 20 100 Td (Surat keterangan) Tj ET".to_vec();
+    text.resize(text.len() + pad, b' ');
+    let content = doc.add_object(Stream::new(dictionary! {}, text));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages,
+        "MediaBox" => vec![0.into(), 0.into(), 200.into(), 200.into()],
+        "Contents" => content,
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let mut dict = dictionary! { "Type" => "Catalog", "Pages" => pages };
+    for (key, value) in catalog {
+        dict.set(*key, value.clone());
+    }
+    let root = doc.add_object(dict);
+    doc.trailer.set("Root", root);
+    doc.trailer.set(
+        "ID",
+        vec![
+            Object::string_literal("0123456789abcdef"),
+            Object::string_literal("0123456789abcdef"),
+        ],
+    );
+    doc
+}
+
+/// A PDF as word processors write them: an `/Info` with author, title and dates, and an
+/// XMP packet in the catalog (in a page's too).
+fn pdf_with_metadata() -> Vec<u8> {
+    use lopdf::{dictionary, Object, Stream};
+    let mut doc = pdf_document(&[], 0);
+    let packet = format!(
+        "<?xpacket begin=''?><x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF><rdf:Description \
+         dc:creator='{AUTHOR_CANARY}' exif:GPSLatitude='{XMP_CANARY}'/></rdf:RDF></x:xmpmeta>"
+    );
+    let xmp = doc.add_object(Stream::new(
+        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+        packet.into_bytes(),
+    ));
+    let info = doc.add_object(dictionary! {
+        "Author" => Object::string_literal(AUTHOR_CANARY),
+        "Title" => Object::string_literal("Surat untuk Bu Siti"),
+        "Creator" => Object::string_literal("RahasiaWriter 7"),
+        "CreationDate" => Object::string_literal("D:20261120071500+08'00'"),
+    });
+    doc.trailer.set("Info", info);
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    doc.get_dictionary_mut(root).unwrap().set("Metadata", xmp);
+    let page = doc.page_iter().next().unwrap();
+    doc.get_dictionary_mut(page).unwrap().set("Metadata", xmp);
+    save_pdf(doc)
+}
+
+fn save_pdf(mut doc: lopdf::Document) -> Vec<u8> {
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("save PDF");
+    out
+}
+
+/// The PDF encrypted (RC4, 128-bit) with `user_password`; with an empty one any viewer opens
+/// it, as with a PDF "protected" against printing or editing only.
+fn encrypted_pdf(user_password: &str) -> Vec<u8> {
+    let mut doc = pdf_document(&[], 0);
+    let version = lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "pemilik",
+        user_password,
+        key_length: 128,
+        permissions: lopdf::Permissions::PRINTABLE,
+    };
+    let state = lopdf::EncryptionState::try_from(version).expect("encryption state");
+    doc.encrypt(&state).expect("encrypt");
+    save_pdf(doc)
+}
+
+/// PDFs that could run something or unpack a file: each must be refused.
+fn unsafe_pdfs() -> Vec<(&'static str, Vec<u8>)> {
+    use lopdf::{dictionary, Object, Stream};
+    let js = dictionary! {
+        "S" => "JavaScript",
+        "JS" => Object::string_literal("app.launchURL('http://example.invalid/')"),
+    };
+    let mut embedded = pdf_document(&[], 0);
+    let file = embedded.add_object(Stream::new(
+        dictionary! { "Type" => "EmbeddedFile" },
+        b"MZ not really a program".to_vec(),
+    ));
+    let spec = embedded.add_object(dictionary! {
+        "Type" => "Filespec",
+        "F" => Object::string_literal("lampiran.exe"),
+        "EF" => dictionary! { "F" => file },
+    });
+    let names = dictionary! {
+        "EmbeddedFiles" => dictionary! {
+            "Names" => vec![Object::string_literal("lampiran.exe"), spec.into()],
+        },
+    };
+    let root = embedded
+        .trailer
+        .get(b"Root")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    embedded
+        .get_dictionary_mut(root)
+        .unwrap()
+        .set("Names", names);
+    let mut annotated = pdf_document(&[], 0);
+    let page = annotated.page_iter().next().unwrap();
+    let annotation = annotated.add_object(dictionary! {
+        "Type" => "Annot",
+        "Subtype" => "FileAttachment",
+        "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()],
+    });
+    annotated
+        .get_dictionary_mut(page)
+        .unwrap()
+        .set("Annots", vec![annotation.into()]);
+    vec![
+        (
+            "JavaScript on open",
+            save_pdf(pdf_document(&[("OpenAction", Object::Dictionary(js))], 0)),
+        ),
+        (
+            "JavaScript name tree",
+            save_pdf(pdf_document(
+                &[(
+                    "Names",
+                    Object::Dictionary(
+                        dictionary! { "JavaScript" => dictionary! { "Names" => Vec::<Object>::new() } },
+                    ),
+                )],
+                0,
+            )),
+        ),
+        ("embedded file", save_pdf(embedded)),
+        ("file attachment annotation", save_pdf(annotated)),
+        ("encrypted, no user password", encrypted_pdf("")),
+        ("encrypted with a user password", encrypted_pdf("rahasia")),
+    ]
 }
 
 fn file(name: &str, content_type: &str, bytes: Vec<u8>) -> Attachment {
@@ -246,6 +403,17 @@ async fn every_validation_error_code_is_a_422_naming_the_field() {
             "attachments[0]",
             "file_type_mismatch",
         ),
+        // A PDF by its leading bytes that cannot be read cannot be cleaned either.
+        (
+            valid(),
+            vec![file(
+                "rusak.pdf",
+                "application/pdf",
+                b"%PDF-1.4\nrusak".to_vec(),
+            )],
+            "attachments[0]",
+            "file_type",
+        ),
         (
             valid(),
             vec![file("kosong.pdf", "application/pdf", vec![])],
@@ -278,13 +446,37 @@ async fn every_validation_error_code_is_a_422_naming_the_field() {
             "total_too_large",
         ),
     ];
-    for (report, files, field, code) in cases {
-        let (status, body) = post(&gw.base, &key("v"), &report, &files).await;
+    let mut cases = cases;
+    for (_, bytes) in unsafe_pdfs() {
+        let files = vec![file("surat.pdf", "application/pdf", bytes)];
+        cases.push((valid(), files, "attachments[0]", "file_pdf_unsafe"));
+    }
+    for (report, files, field, code) in &cases {
+        let (status, body) = post(&gw.base, &key("v"), report, files).await;
         assert_eq!(status, 422, "{field}/{code}: {body}");
         let expected = json!({"field": field, "code": code});
         let errors = body["errors"].as_array().expect("errors array");
         assert!(errors.contains(&expected), "{field}/{code}: {body}");
     }
+    // Every error code of the contract is among them.
+    let mut produced: Vec<&str> = cases.iter().map(|(_, _, _, code)| *code).collect();
+    produced.sort_unstable();
+    produced.dedup();
+    assert_eq!(produced, contract_error_codes());
+}
+
+/// The error codes the contract lists (`FieldError.code` in openapi.yaml), sorted.
+fn contract_error_codes() -> Vec<&'static str> {
+    let contract = include_str!("../openapi.yaml");
+    let schema = &contract[contract.find("    FieldError:").expect("FieldError schema")..];
+    let list = &schema[schema.find("enum:").expect("code enum") + 5..];
+    let mut codes: Vec<&str> = list
+        .lines()
+        .skip(1)
+        .map_while(|line| line.trim().strip_prefix("- "))
+        .collect();
+    codes.sort_unstable();
+    codes
 }
 
 #[tokio::test]
@@ -850,6 +1042,17 @@ async fn widget_files_have_types_cache_headers_and_cors() {
     }
 }
 
+/// The bytes of a document the simulator received, as LAPOR! would keep them.
+async fn simulator_document(sim: &common::Proc, id: &str) -> Vec<u8> {
+    let response = client()
+        .get(sim.url(&format!("/_simulator/documents/{id}")))
+        .send()
+        .await
+        .expect("simulator document");
+    assert_eq!(response.status(), 200, "document {id}");
+    response.bytes().await.expect("document bytes").to_vec()
+}
+
 /// Polls the receipt until its status is `want`.
 async fn receipt_until(base: &str, id: &str, want: &str) -> Value {
     let mut last = Value::Null;
@@ -944,14 +1147,7 @@ async fn forwarded_report_reaches_lapor_stripped_and_status_hides_the_reporter()
         .as_str()
         .expect("one document")
         .to_owned();
-    let bytes = client()
-        .get(sim.url(&format!("/_simulator/documents/{doc}")))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = simulator_document(&sim, &doc).await;
     assert!(bytes.starts_with(&[0xFF, 0xD8]));
     assert!(!contains(&bytes, b"GPS-SECRET-MARKER"));
 
@@ -986,6 +1182,224 @@ async fn forwarded_report_reaches_lapor_stripped_and_status_hides_the_reporter()
         .await
         .unwrap();
     assert_eq!(status, 404);
+}
+
+const PNG_CANARY: &[u8] = b"PNG-CANARY-GPS -0.5034,117.1627";
+
+fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    out.extend_from_slice(&lapor_core::strip::crc32(&out[4..]).to_be_bytes());
+    out
+}
+
+/// A 2×2 RGB PNG, made by hand, with the canary in an eXIf (as GPS), a zxIf, a tEXt and a
+/// private chunk.
+fn png_with_metadata() -> Vec<u8> {
+    let rows: Vec<u8> = [
+        [0u8, 200, 30, 30, 30, 200, 30],
+        [0, 30, 30, 200, 200, 200, 200],
+    ]
+    .concat();
+    // A zlib stream of one stored block.
+    let mut idat = vec![0x78, 0x01, 0x01];
+    idat.extend_from_slice(&(rows.len() as u16).to_le_bytes());
+    idat.extend_from_slice(&(!(rows.len() as u16)).to_le_bytes());
+    idat.extend_from_slice(&rows);
+    let (a, b) = rows.iter().fold((1u32, 0u32), |(a, b), &x| {
+        let a = (a + u32::from(x)) % 65_521;
+        (a, (b + a) % 65_521)
+    });
+    idat.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    let ihdr = [0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0];
+    [
+        &b"\x89PNG\r\n\x1a\n"[..],
+        &png_chunk(b"IHDR", &ihdr),
+        &png_chunk(
+            b"eXIf",
+            &[b"MM\0*\0\0\0\x08\0\0\0\0\0\0".as_slice(), PNG_CANARY].concat(),
+        ),
+        &png_chunk(b"zxIf", &[b"MM\0*".as_slice(), PNG_CANARY].concat()),
+        &png_chunk(b"tEXt", &[b"GPS\0".as_slice(), PNG_CANARY].concat()),
+        &png_chunk(b"prVt", PNG_CANARY),
+        &png_chunk(b"IDAT", &idat),
+        &png_chunk(b"IEND", &[]),
+    ]
+    .concat()
+}
+
+#[tokio::test]
+async fn a_png_and_a_pdf_reach_lapor_without_their_metadata() {
+    let sim = simulator().spawn().await;
+    let data = TempDir::new("gw-api-meta");
+    let gw = gateway(data.path(), &sim.base).spawn().await;
+    let png = png_with_metadata();
+    let pdf = pdf_with_metadata();
+    assert!(contains(&png, PNG_CANARY));
+    for canary in [AUTHOR_CANARY, XMP_CANARY] {
+        assert!(contains(&pdf, canary.as_bytes()));
+    }
+    let files = [
+        file("layar.png", "image/png", png),
+        file("surat.pdf", "application/pdf", pdf),
+    ];
+    let (status, body) = post(&gw.base, &key("meta"), &valid(), &files).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["tracking_id"].as_str().unwrap().to_owned();
+    receipt_until(&gw.base, &id, "forwarded").await;
+
+    let canaries: [&[u8]; 9] = [
+        PNG_CANARY,
+        b"PNG-CANARY",
+        b"zxIf",
+        b"prVt",
+        b"tEXt",
+        AUTHOR_CANARY.as_bytes(),
+        XMP_CANARY.as_bytes(),
+        b"RahasiaWriter",
+        b"xmpmeta",
+    ];
+    // Neither on the gateway's disk…
+    for path in stored_files(&data, &id) {
+        let bytes = std::fs::read(path).unwrap();
+        for canary in canaries {
+            assert!(
+                !contains(&bytes, canary),
+                "{} on disk",
+                String::from_utf8_lossy(canary)
+            );
+        }
+    }
+    // …nor at LAPOR!, where both arrive as what they were.
+    let complaints = common::simulator_complaints(&client(), &sim.base).await;
+    let ours = complaints
+        .iter()
+        .find(|c| c["request_id"] == id.as_str())
+        .expect("forwarded");
+    let documents = ours["attachments"].as_array().expect("attachments");
+    assert_eq!(documents.len(), 2, "{ours}");
+    let mut received = Vec::new();
+    for document in documents {
+        let doc = document["id"].as_str().expect("document id");
+        let bytes = simulator_document(&sim, doc).await;
+        for canary in canaries {
+            assert!(
+                !contains(&bytes, canary),
+                "{} at LAPOR!",
+                String::from_utf8_lossy(canary)
+            );
+        }
+        received.push(bytes);
+    }
+    assert!(received[0].starts_with(b"\x89PNG\r\n\x1a\n"));
+    let kept: Vec<&[u8]> = [b"IHDR", b"IDAT", b"IEND"].map(|k| k.as_slice()).to_vec();
+    for chunk in kept {
+        assert!(contains(&received[0], chunk));
+    }
+    let cleaned = lopdf::Document::load_mem(&received[1]).expect("LAPOR! gets a readable PDF");
+    assert_eq!(cleaned.get_pages().len(), 1);
+    assert!(!cleaned.trailer.has(b"Info"));
+    assert!(
+        contains(&received[1], b"Surat keterangan"),
+        "the page's text is still there"
+    );
+}
+
+/// A PDF whose object streams inflate to `streams` × 2 MB of numbers: a few hundred KB that
+/// lopdf, left alone, turns into gigabytes of objects.
+fn pdf_bomb(streams: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let deflate = |data: &[u8]| {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    };
+    let mut numbers = b"[".to_vec();
+    numbers.extend(std::iter::repeat_n(*b"0 ", 1_000_000).flatten());
+    numbers.push(b']');
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut rows: Vec<[u8; 6]> = vec![[0, 0, 0, 0, 0xFF, 0xFF]];
+    let normal = |offset: usize| {
+        let o = (offset as u32).to_be_bytes();
+        [1, o[0], o[1], o[2], o[3], 0]
+    };
+    rows.push(normal(out.len()));
+    out.extend_from_slice(b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n");
+    rows.push(normal(out.len()));
+    out.extend_from_slice(b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n");
+    for i in 0..streams {
+        let container = 3 + 2 * i as u32;
+        let header = format!("{} 0 ", container + 1);
+        let z = deflate(&[header.as_bytes(), &numbers].concat());
+        rows.push(normal(out.len()));
+        let c = container.to_be_bytes();
+        rows.push([2, c[0], c[1], c[2], c[3], 0]);
+        out.extend_from_slice(
+            format!(
+                "{container} 0 obj<</Type/ObjStm/N 1/First {}/Filter/FlateDecode/Length {}>>stream\n",
+                header.len(),
+                z.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&z);
+        out.extend_from_slice(b"\nendstream endobj\n");
+    }
+    let xref_id = rows.len();
+    let xref_at = out.len();
+    rows.push(normal(xref_at));
+    let table = deflate(&rows.concat());
+    out.extend_from_slice(
+        format!(
+            "{xref_id} 0 obj<</Type/XRef/Size {}/W[1 4 1]/Root 1 0 R/Filter/FlateDecode/Length {}>>stream\n",
+            rows.len(),
+            table.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&table);
+    out.extend_from_slice(format!("\nendstream endobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    out
+}
+
+#[tokio::test]
+async fn hostile_pdfs_are_refused_and_the_gateway_stays_up() {
+    let data = TempDir::new("gw-api-hostile");
+    let gw = gateway(data.path(), "http://127.0.0.1:9").spawn().await;
+    let bomb = pdf_bomb(100);
+    assert!(bomb.len() < 300_000, "{}", bomb.len());
+    // Nested a hundred thousand deep: more than any parser's stack, were it recursive.
+    let deep = [
+        &b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/Deep "[..],
+        &"[".repeat(100_000).into_bytes(),
+        &"]".repeat(100_000).into_bytes(),
+        b">>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+    ]
+    .concat();
+    let cases: [(&str, Vec<u8>, &[u16]); 2] = [("bomb", bomb, &[422]), ("deep", deep, &[201, 422])];
+    for (what, bytes, statuses) in cases {
+        let start = Instant::now();
+        let files = [file("surat.pdf", "application/pdf", bytes)];
+        let (status, body) = post(&gw.base, &key(what), &valid(), &files).await;
+        assert!(statuses.contains(&status), "{what}: {status} {body}");
+        if status == 422 {
+            assert_eq!(
+                body,
+                json!({"errors": [{"field": "attachments[0]", "code": "file_type"}]}),
+                "{what}"
+            );
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(25),
+            "{what}: {:?}",
+            start.elapsed()
+        );
+    }
+    // The gateway is still there and takes the next report, PDF and all.
+    let files = [file("surat.pdf", "application/pdf", pdf(2000))];
+    let (status, body) = post(&gw.base, &key("after"), &valid(), &files).await;
+    assert_eq!(status, 201, "{body}");
 }
 
 #[tokio::test]

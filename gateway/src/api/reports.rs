@@ -3,8 +3,9 @@
 //! Intake order: rate limit → `Idempotency-Key` → the multipart body, streamed part by part
 //! under the limits (a part never grows past its limit in memory) → the `report` JSON →
 //! idempotency replay or conflict → validation of report and attachments together (every error
-//! at once) → metadata stripped from images → files written and synced → the row committed
-//! (WAL, `synchronous=FULL`) → `201`. Nothing is stored for a refused request.
+//! at once) → metadata stripped from images, PDFs cleaned or refused (`crate::pdf`) → files
+//! written and synced → the row committed (WAL, `synchronous=FULL`) → `201`. Nothing is stored
+//! for a refused request.
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -24,6 +25,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 use super::{blocking, ApiError, Shared};
 use crate::crypto::Cipher;
+use crate::pdf::PdfRefusal;
 use crate::store::{Identity, Inserted, NewReport, ReportBody, StoredFile};
 
 /// One attachment as received.
@@ -90,13 +92,14 @@ pub async fn create(
             ApiError::Invalid(errors)
         })?;
 
-    // Strip every image before anything touches the disk. Check passed, so every file is within
-    // the limits and its bytes are here.
+    // Strip every image and clean every PDF before anything touches the disk. Check passed, so
+    // every file is within the limits and its bytes are here.
     let mut cleaned = Vec::with_capacity(files.len());
     let mut strip_errors = Vec::new();
     for (i, file) in files.into_iter().enumerate() {
         let kind = sniff(&file.head);
         let data = file.data.unwrap_or_default();
+        let refuse = |code| FieldError::new(ReportField::Attachment(i), code);
         let data = match kind {
             Some(FileKind::Jpeg | FileKind::Png) => {
                 match lapor_core::strip::strip_metadata(&data) {
@@ -104,12 +107,24 @@ pub async fn create(
                     Err(_) => {
                         // Looks like an image but cannot be walked to its end: refuse it rather
                         // than store it with its metadata.
-                        strip_errors
-                            .push(FieldError::new(ReportField::Attachment(i), Code::FileType));
+                        strip_errors.push(refuse(Code::FileType));
                         continue;
                     }
                 }
             }
+            Some(FileKind::Pdf) => match crate::pdf::clean_isolated(data).await? {
+                Ok(clean) => clean,
+                // Unreadable is refused like an image that cannot be walked: never stored
+                // with metadata nobody could remove.
+                Err(PdfRefusal::Unreadable) => {
+                    strip_errors.push(refuse(Code::FileType));
+                    continue;
+                }
+                Err(PdfRefusal::Unsafe) => {
+                    strip_errors.push(refuse(Code::FilePdfUnsafe));
+                    continue;
+                }
+            },
             _ => data,
         };
         let mime = kind
