@@ -54,7 +54,10 @@ pub async fn serve(
     let Some(files) = state.widget.as_ref() else {
         return ApiError::NotFound.into_response();
     };
-    let Some(content_type) = servable(&path).then(|| content_type(&path)).flatten() else {
+    if !servable(&path) {
+        return ApiError::NotFound.into_response();
+    }
+    let Some(content_type) = content_type(&path) else {
         return ApiError::NotFound.into_response();
     };
     match files.respond(&path, content_type, method, &headers).await {
