@@ -4,6 +4,8 @@
 #   lapor_widget-<hash8>.js      the wasm-bindgen glue (immutable: name = content)
 #   lapor_widget_bg-<hash8>.wasm the Wasm after wasm-opt -Oz (immutable)
 #   manifest.json                names, sizes and sha256 of the above
+#   <each of them>.br, .gz       brotli (quality 11) and gzip -9 copies, which the gateway sends
+#                                as the client's Accept-Encoding asks
 # Idempotent; quick when nothing changed (cargo is incremental, wasm-opt is cached by the
 # sha256 of its input, and files whose content is unchanged are not rewritten).
 # Respects CARGO_TARGET_DIR.
@@ -20,7 +22,7 @@ CACHE="$TARGET_DIR/lapor-widget-opt"
 log() { printf '[build-widget] %s\n' "$*" >&2; }
 sha() { sha256sum "$1" | cut -c1-64; }
 
-for tool in wasm-pack wasm-bindgen wasm-opt terser; do
+for tool in wasm-pack wasm-bindgen wasm-opt terser brotli gzip; do
   command -v "$tool" >/dev/null || { log "$tool not found: run scripts/setup.sh"; exit 1; }
 done
 
@@ -121,4 +123,26 @@ entry() { printf '    "%s": {"file": "%s", "bytes": %s, "sha256": "%s"}' \
 } >"$TMP/manifest.json"
 install_if_changed "$TMP/manifest.json" "$OUT/manifest.json"
 
-log "dist/widget: lapor-widget.js, $GLUE_NAME, $WASM_NAME"
+# --- precompressed copies ----------------------------------------------------------------
+# The gateway sends <file>.br or <file>.gz as they are (it compresses nothing per request).
+# brotli -q 11 takes about a fifth off gzip -9 on the Wasm but is slow, so a copy is made again
+# only when its file is newer than it (unchanged files keep their mtime, see above). gzip -n:
+# no name and no time stamp inside, so the same file gives the same bytes.
+compress_beside() { # file
+  if [ ! -s "$1.br" ] || [ "$1" -nt "$1.br" ]; then
+    brotli -q 11 -c "$1" >"$1.br.tmp.$$" && mv -f "$1.br.tmp.$$" "$1.br"
+  fi
+  if [ ! -s "$1.gz" ] || [ "$1" -nt "$1.gz" ]; then
+    gzip -9 -n -c "$1" >"$1.gz.tmp.$$" && mv -f "$1.gz.tmp.$$" "$1.gz"
+  fi
+}
+for f in "$OUT"/*; do
+  case "$f" in *.br | *.gz) continue ;; esac
+  if [ -f "$f" ]; then compress_beside "$f"; fi
+done
+# A copy whose file is gone (an old build's hashed name) goes too.
+for f in "$OUT"/*.br "$OUT"/*.gz; do
+  if [ -e "$f" ] && [ ! -e "${f%.*}" ]; then rm -f "$f"; fi
+done
+
+log "dist/widget: lapor-widget.js, $GLUE_NAME, $WASM_NAME (each with .br and .gz)"

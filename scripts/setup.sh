@@ -14,12 +14,21 @@ WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n '
 
 # Chromium (apt) and the npm tools install in the background while cargo builds the Rust
 # tools below: on a new machine that takes minutes off the set-up.
+# Debian packages: chromium and chromium-driver for the browser tests, brotli for the
+# widget's precompressed copies (gzip is part of every Debian system). One apt run for all.
 BACKGROUND=()
+DEBIAN=()
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  log "installing Debian chromium and chromium-driver (in the background)"
+  DEBIAN+=(chromium chromium-driver)
+fi
+if ! command -v brotli >/dev/null; then
+  DEBIAN+=(brotli)
+fi
+if [ "${#DEBIAN[@]}" -gt 0 ]; then
+  log "installing Debian ${DEBIAN[*]} (in the background)"
   (
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt-get update -qq && apt-get install -y -qq "${DEBIAN[@]}" >/dev/null
   ) &
   BACKGROUND+=($!)
 fi

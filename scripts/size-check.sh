@@ -1,63 +1,125 @@
 #!/usr/bin/env bash
-# Measures what a citizen downloads, as served from dist/widget/ (run scripts/build-widget.sh
-# first), against the budget of the widget issue:
-#   loader (lapor-widget.js)              <= 3072 bytes gzip -9
-#   widget (Wasm + glue + CSS, JS snippets inlined in the glue) <= 153600 bytes gzip -9
-# The loader's budget is met and enforced. The widget is not yet within its budget (the
-# widget issue stays open until it is): until then the script prints MISS for the budget and
-# fails only when the widget grows past WIDGET_CEILING, the size it has now plus 1 %, so that
-# no change makes it worse. When the budget is met, delete WIDGET_CEILING: the budget fails.
-# The ceiling was 172,300 (issue 4's form alone). Issue 5 added photo fitting with core's
-# metadata stripper (about 8 KB), drafts and the outbox, and the status view (about 9.5 KB),
-# while this session's cuts took 30 KB out; it is now the 171,019 measured with all of them,
-# plus 1 %. Raising it again needs the same kind of accounting.
+# Measures what a citizen downloads: the bytes the real gateway sends for dist/widget/ (run
+# scripts/build-widget.sh first), asked with `Accept-Encoding: br` and with `gzip`, against the
+# budget of the first-seconds issue:
+#   loader (lapor-widget.js), gzip as served                     <= 3072 bytes, enforced
+#   widget (Wasm + glue + CSS, JS snippets inlined), brotli as served <= 153600 bytes, enforced
+#   the same widget with gzip as served: printed beside it, and held under WIDGET_GZIP_CEILING
+# The gzip figure had the 150 KB budget before brotli was served, and never met it; the
+# regression ceiling of those days stays, so that no change makes the gzip answer worse, until
+# the brotli budget has room. The ceiling was 172,300 (issue 4's form alone). Issue 5 added
+# photo fitting with core's metadata stripper (about 8 KB), drafts and the outbox, and the
+# status view (about 9.5 KB), while its cuts took 30 KB out; it is the 171,019 measured with all
+# of them, plus 1 %. Raising it again needs the same kind of accounting.
+#
+# The gateway is the debug build of lapor-gateway (built here when missing or stale; set
+# GATEWAY_CARGO_TARGET_DIR to use another target dir), on a port the OS picks on 127.0.0.1, with
+# a throw-away data dir and stand-in credentials; it is stopped at the end. Each answer must
+# carry the asked Content-Encoding and decompress to the file on disk, so a missing or stale
+# .br/.gz copy fails here rather than being measured.
 # Then lists the largest items of the optimized Wasm with twiggy, when installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT="$PWD"
 
 LOADER_MAX=3072
 WIDGET_MAX=153600
-WIDGET_CEILING=172800
+WIDGET_GZIP_CEILING=172800
 DIR=dist/widget
-TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+GATEWAY_TARGET_DIR="${GATEWAY_CARGO_TARGET_DIR:-$TARGET_DIR}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-gz() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
+fail() { echo "size-check: $*" >&2; exit 1; }
 raw() { wc -c <"$1" | tr -d ' '; }
 
-[ -f "$DIR/lapor-widget.js" ] || { echo "size-check: $DIR is empty: run scripts/build-widget.sh" >&2; exit 1; }
+[ -f "$DIR/lapor-widget.js" ] || fail "$DIR is empty: run scripts/build-widget.sh"
 shopt -s nullglob
 wasm=("$DIR"/lapor_widget_bg-*.wasm)
 glue=("$DIR"/lapor_widget-*.js)
 css=("$DIR"/*.css)
 if [ "${#wasm[@]}" -ne 1 ] || [ "${#glue[@]}" -ne 1 ]; then
-  echo "size-check: expected exactly one hashed .wasm and one glue .js in $DIR" >&2
-  exit 1
+  fail "expected exactly one hashed .wasm and one glue .js in $DIR"
 fi
 
-status=0
-printf '%-34s %10s %10s\n' file raw gzip-9
-loader_gz="$(gz "$DIR/lapor-widget.js")"
-printf '%-34s %10s %10s\n' lapor-widget.js "$(raw "$DIR/lapor-widget.js")" "$loader_gz"
-widget_gz=0
-for f in "${wasm[@]}" "${glue[@]}" "${css[@]}"; do
-  g="$(gz "$f")"
-  widget_gz=$((widget_gz + g))
-  printf '%-34s %10s %10s\n' "$(basename "$f")" "$(raw "$f")" "$g"
+# --- the gateway ---------------------------------------------------------------------------
+CARGO_TARGET_DIR="$GATEWAY_TARGET_DIR" cargo build --quiet -p lapor-gateway
+BIN="$GATEWAY_TARGET_DIR/debug/lapor-gateway"
+[ -x "$BIN" ] || fail "no gateway binary at $BIN"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/lapor-size.XXXXXX")"
+GATEWAY_PID=
+cleanup() {
+  if [ -n "$GATEWAY_PID" ]; then
+    kill "$GATEWAY_PID" 2>/dev/null || true
+    wait "$GATEWAY_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$WORK/data"
+LAPOR_AUTHORIZATION=size-check LAPOR_TOKEN=size-check RUST_LOG=info \
+  "$BIN" --listen 127.0.0.1:0 --data-dir "$WORK/data" --upstream-url http://127.0.0.1:9 \
+  --widget-dir "$DIR" >"$WORK/gateway.log" 2>&1 &
+GATEWAY_PID=$!
+BASE=
+for _ in $(seq 1 150); do
+  listen="$(grep -o '"listen":"127\.0\.0\.1:[0-9]*"' "$WORK/gateway.log" | head -n 1 | cut -d'"' -f4 || true)"
+  if [ -n "$listen" ] && curl -fsS -o /dev/null "http://$listen/healthz"; then
+    BASE="http://$listen"; break
+  fi
+  kill -0 "$GATEWAY_PID" 2>/dev/null || { tail -n 20 "$WORK/gateway.log" >&2; fail "the gateway exited during start-up"; }
+  sleep 0.2
 done
+[ -n "$BASE" ] || { tail -n 20 "$WORK/gateway.log" >&2; fail "the gateway did not answer within 30 s"; }
+
+# served FILE ENCODING: the bytes the gateway sends for FILE when asked for ENCODING (br, gzip).
+served() {
+  local name out result
+  name="$(basename "$1")"
+  out="$WORK/$name.$2"
+  result="$(curl -sS -H "Accept-Encoding: $2" -D "$out.headers" -o "$out" \
+    -w '%{http_code} %{size_download}' "$BASE/widget/$name")"
+  [ "${result%% *}" = 200 ] || fail "GET /widget/$name (Accept-Encoding: $2) answered ${result%% *}"
+  local encoding
+  encoding="$(sed -n 's/^[Cc]ontent-[Ee]ncoding: *\([^[:space:]]*\).*/\1/p' "$out.headers")"
+  [ "$encoding" = "$2" ] ||
+    fail "GET /widget/$name (Accept-Encoding: $2) came with Content-Encoding '${encoding:-none}': is $1.${2/gzip/gz} missing? run scripts/build-widget.sh"
+  case "$2" in
+    br) brotli -d -c "$out" | cmp -s - "$1" ;;
+    gzip) gzip -d -c "$out" | cmp -s - "$1" ;;
+  esac || fail "the $2 answer for $name is not that file: a stale copy? run scripts/build-widget.sh"
+  echo "${result#* }"
+}
+
+status=0
+printf '%-34s %10s %10s %10s\n' "file (as the gateway sends it)" raw brotli gzip
+loader_br="$(served "$DIR/lapor-widget.js" br)"
+loader_gz="$(served "$DIR/lapor-widget.js" gzip)"
+printf '%-34s %10s %10s %10s\n' lapor-widget.js "$(raw "$DIR/lapor-widget.js")" "$loader_br" "$loader_gz"
+widget_raw=0 widget_br=0 widget_gz=0
+for f in "${wasm[@]}" "${glue[@]}" "${css[@]}"; do
+  b="$(served "$f" br)"
+  g="$(served "$f" gzip)"
+  r="$(raw "$f")"
+  widget_raw=$((widget_raw + r)) widget_br=$((widget_br + b)) widget_gz=$((widget_gz + g))
+  printf '%-34s %10s %10s %10s\n' "$(basename "$f")" "$r" "$b" "$g"
+done
+printf '%-34s %10s %10s %10s\n' "widget (wasm + glue + css)" "$widget_raw" "$widget_br" "$widget_gz"
 echo
 if [ "$loader_gz" -le "$LOADER_MAX" ]; then
   echo "loader: $loader_gz bytes gzip (budget $LOADER_MAX): ok"
 else
   echo "loader: $loader_gz bytes gzip, OVER the budget of $LOADER_MAX"; status=1
 fi
-if [ "$widget_gz" -le "$WIDGET_MAX" ]; then
-  echo "widget (wasm + glue + css): $widget_gz bytes gzip (budget $WIDGET_MAX): ok"
-elif [ -n "${WIDGET_CEILING:-}" ] && [ "$widget_gz" -le "$WIDGET_CEILING" ]; then
-  echo "widget (wasm + glue + css): $widget_gz bytes gzip: MISS, $((widget_gz - WIDGET_MAX)) bytes over the budget of $WIDGET_MAX"
-  echo "  (not failing: within the regression ceiling of $WIDGET_CEILING while the widget issue is open)"
+if [ "$widget_br" -le "$WIDGET_MAX" ]; then
+  echo "widget: $widget_br bytes brotli (budget $WIDGET_MAX): ok, $((WIDGET_MAX - widget_br)) bytes to spare"
 else
-  echo "widget (wasm + glue + css): $widget_gz bytes gzip, OVER the budget of $WIDGET_MAX${WIDGET_CEILING:+ and the regression ceiling of $WIDGET_CEILING}"; status=1
+  echo "widget: $widget_br bytes brotli, OVER the budget of $WIDGET_MAX by $((widget_br - WIDGET_MAX))"; status=1
+fi
+if [ "$widget_gz" -le "$WIDGET_GZIP_CEILING" ]; then
+  echo "widget: $widget_gz bytes gzip, for clients without brotli (regression ceiling $WIDGET_GZIP_CEILING): ok"
+else
+  echo "widget: $widget_gz bytes gzip, OVER the regression ceiling of $WIDGET_GZIP_CEILING"; status=1
 fi
 
 echo

@@ -7,7 +7,7 @@
 //! - [`config`]: flags and environment variables of `serve`.
 //! - [`server`]: builds the application, runs the listeners and the background tasks.
 //! - [`api`]: the HTTP contract (`/api/v1/…`), CORS and the `Origin` check, health checks.
-//! - [`widget_files`]: the built widget under `/widget/`.
+//! - [`widget_files`]: the built widget under `/widget/`, brotli or gzip as the client accepts.
 //! - [`store`]: the storage trait and its SQLite implementation.
 //! - [`forwarder`]: the outbox worker, the status sync and the retention purge.
 //! - [`crypto`]: encryption at rest (identity, the citizen's words, attachments), key ids.

@@ -97,7 +97,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             parts: args.max_parts,
         },
         data_dir: args.data_dir.clone(),
-        widget_dir: args.widget_dir.clone(),
+        widget: args
+            .widget_dir
+            .as_deref()
+            .map(widget_files::WidgetFiles::new),
         forwarder_wake: wake.clone(),
     });
 

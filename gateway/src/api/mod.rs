@@ -33,7 +33,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     pub limits: RequestLimits,
     pub data_dir: PathBuf,
-    pub widget_dir: Option<PathBuf>,
+    /// The built widget, when `--widget-dir` is given.
+    pub widget: Option<crate::widget_files::WidgetFiles>,
     /// Woken after each stored report so the forwarder starts at once.
     pub forwarder_wake: Arc<Notify>,
 }
