@@ -58,7 +58,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$WORK/data"
 LAPOR_AUTHORIZATION=size-check LAPOR_TOKEN=size-check RUST_LOG=info \
-  "$BIN" --listen 127.0.0.1:0 --data-dir "$WORK/data" --upstream-url http://127.0.0.1:9 \
+  "$BIN" --listen 127.0.0.1:0 --data-dir "$WORK/data" --upstream-url http://127.0.0.1:9 --allow-insecure-upstream \
   --widget-dir "$DIR" >"$WORK/gateway.log" 2>&1 &
 GATEWAY_PID=$!
 BASE=
