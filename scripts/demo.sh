@@ -60,7 +60,7 @@ wait_healthy http://127.0.0.1:8090/_simulator/complaints simulator "${PIDS[-1]}"
 
 "$BIN" --listen 127.0.0.1:8080 --upstream-url http://127.0.0.1:8090 --allow-insecure-upstream \
   --data-dir .data/gateway --widget-dir dist/widget \
-  --allow-origin http://127.0.0.1:8000 --allow-origin http://localhost:8000 &
+  --sites-file gateway/sites.demo.toml &
 PIDS+=($!)
 wait_healthy http://127.0.0.1:8080/healthz gateway "${PIDS[-1]}"
 

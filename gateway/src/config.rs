@@ -29,6 +29,12 @@ pub struct ServeArgs {
     )]
     pub allow_origins: Vec<String>,
 
+    /// The registry of Pemda sites (TOML: id, name, origins, region code, default
+    /// institution; see `lapor-gateway sites check`). Re-read on `SIGHUP`. Every
+    /// `--allow-origin` is a site too, with no region.
+    #[arg(long, env = "LAPOR_SITES_FILE")]
+    pub sites_file: Option<PathBuf>,
+
     /// Base URL of the LAPOR! integration API (or of the simulator).
     #[arg(
         long,

@@ -25,6 +25,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::config::Credentials;
 use crate::crypto::Cipher;
+use crate::sites::SharedSites;
 use crate::store::{Identity, LaporStatus, Outgoing, ReportBody, Store};
 
 /// How to reach LAPOR! and how hard to try.
@@ -57,6 +58,8 @@ pub struct Forwarder {
     pub cipher: Arc<Cipher>,
     pub data_dir: PathBuf,
     pub wake: Arc<Notify>,
+    /// To name the site a report came from in what LAPOR! receives.
+    pub sites: SharedSites,
     client: reqwest::Client,
 }
 
@@ -83,6 +86,7 @@ impl Forwarder {
         cipher: Arc<Cipher>,
         data_dir: PathBuf,
         wake: Arc<Notify>,
+        sites: SharedSites,
     ) -> anyhow::Result<Forwarder> {
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
@@ -98,6 +102,7 @@ impl Forwarder {
             cipher,
             data_dir,
             wake,
+            sites,
             client,
         })
     }
@@ -296,7 +301,7 @@ impl Forwarder {
 
         let body = json!({
             "title": report_body.title,
-            "content": public_content(report_body),
+            "content": public_content(report_body, self.site_name(report).as_deref()),
             "classification_id": report_body.classification.lapor_id(),
             "category_id": report_body.category_id,
             "location_id": report_body.location_code,
@@ -330,6 +335,18 @@ impl Forwarder {
             }
             Err(other) => Err(other),
         }
+    }
+
+    /// The name of the site a report was filed on, as the registry has it now (its id if the
+    /// site has left the registry since).
+    fn site_name(&self, report: &Outgoing) -> Option<String> {
+        let id = report.site_id.as_deref()?;
+        Some(
+            self.sites
+                .get()
+                .by_id(id)
+                .map_or_else(|| id.to_owned(), |site| site.name.clone()),
+        )
     }
 
     /// Sends the reporter's identity to the handling agency as a follow-up marked secret.
@@ -608,12 +625,16 @@ fn id_text(value: &Value) -> Option<String> {
     }
 }
 
-/// The complaint's text as LAPOR! may publish it: the citizen's content and the location
-/// detail. Never anything of the reporter's identity (see [`identity_text`]).
-fn public_content(report: &ReportBody) -> String {
+/// The complaint's text as LAPOR! may publish it: the citizen's content, the location detail
+/// and the site it was filed on. Never anything of the reporter's identity (see
+/// [`identity_text`]).
+fn public_content(report: &ReportBody, site: Option<&str>) -> String {
     let mut content = report.content.clone();
     if let Some(detail) = &report.location_detail {
         content.push_str(&format!("\n\nLokasi / Location: {detail}"));
+    }
+    if let Some(site) = site {
+        content.push_str(&format!("\n\nDikirim melalui / Sent via: {site}"));
     }
     content
 }

@@ -13,6 +13,7 @@
 //! - [`crypto`]: encryption at rest (identity, the citizen's words, attachments), key ids.
 //! - [`files`]: the data directory: private modes, the one-process lock, the orphan sweep.
 //! - [`ratelimit`]: per-client token buckets.
+//! - [`sites`]: the registry of Pemda sites (origins, name, region), reloaded on `SIGHUP`.
 //! - [`pdf`]: PDF attachments cleaned of metadata, or refused, in a bounded child process.
 //!
 //! The LAPOR! simulator the tests and the demo forward to is another crate and binary
@@ -26,6 +27,7 @@ pub mod forwarder;
 pub mod pdf;
 pub mod ratelimit;
 pub mod server;
+pub mod sites;
 pub mod store;
 pub mod widget_files;
 

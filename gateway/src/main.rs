@@ -28,10 +28,19 @@ enum Command {
     /// The encryption key: make one, show fingerprints, re-seal the store under a new key.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The sites registry: `sites check FILE` validates a sites file and names each bad line.
+    #[command(subcommand)]
+    Sites(SitesCommand),
     /// Clean one PDF from standard input to standard output: the child process the gateway
     /// runs for every PDF attachment (see `pdf.rs`), not a command for people.
     #[command(hide = true)]
     CleanPdf,
+}
+
+#[derive(Debug, Subcommand)]
+enum SitesCommand {
+    /// Validates a sites file (`--sites-file`): lists its sites, or each bad line.
+    Check { file: std::path::PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +110,7 @@ fn main() -> anyhow::Result<()> {
     let cli = match cli.command {
         Command::Outbox(command) => return outbox(command),
         Command::Keys(command) => return keys(command),
+        Command::Sites(SitesCommand::Check { file }) => return check_sites(&file),
         command => Cli { command },
     };
     let runtime = tokio::runtime::Runtime::new()?;
@@ -113,8 +123,24 @@ fn main() -> anyhow::Result<()> {
             }
             result
         }
-        Command::Outbox(_) | Command::Keys(_) | Command::CleanPdf => Ok(()),
+        Command::Outbox(_) | Command::Keys(_) | Command::Sites(_) | Command::CleanPdf => Ok(()),
     }
+}
+
+/// `lapor-gateway sites check FILE`.
+fn check_sites(file: &std::path::Path) -> anyhow::Result<()> {
+    let sites = lapor_gateway::sites::Sites::load(file)?;
+    for site in sites.all() {
+        println!(
+            "{}\t{}\t{}\t{}",
+            site.id,
+            site.region_code.as_deref().unwrap_or("-"),
+            site.origins.join(" "),
+            site.name
+        );
+    }
+    eprintln!("{}: {} site(s), valid", file.display(), sites.all().len());
+    Ok(())
 }
 
 /// `lapor-gateway keys …`.
@@ -238,7 +264,16 @@ fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
     let first = args.get(1).and_then(|a| a.to_str()).unwrap_or("");
     let explicit = matches!(
         first,
-        "serve" | "outbox" | "keys" | "clean-pdf" | "help" | "-h" | "--help" | "-V" | "--version"
+        "serve"
+            | "outbox"
+            | "keys"
+            | "sites"
+            | "clean-pdf"
+            | "help"
+            | "-h"
+            | "--help"
+            | "-V"
+            | "--version"
     );
     if !explicit {
         args.insert(1.min(args.len()), OsString::from("serve"));

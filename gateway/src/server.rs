@@ -17,6 +17,7 @@ use crate::config::{Credentials, ServeArgs};
 use crate::crypto::{Cipher, KeySource};
 use crate::forwarder::{Forwarder, ForwarderConfig};
 use crate::ratelimit::RateLimiter;
+use crate::sites::SharedSites;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 use crate::widget_files;
@@ -74,7 +75,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         "--upstream-url must be https:// (the calls carry LAPOR!'s credentials and the \
          reporters' identities); --allow-insecure-upstream allows http:// for the simulator"
     );
-    let origins = args.origins()?;
+    let sites = SharedSites::load(args.sites_file.clone(), args.origins()?)?;
     let (cipher, store) = open_store(&args.data_dir, args.encryption_key_file.as_deref(), true)?;
     let store: Arc<dyn Store> = Arc::new(store);
     check_files(
@@ -88,7 +89,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         store: store.clone(),
         cipher: cipher.clone(),
         config: args.public_config(),
-        origins: origins.clone(),
+        sites: sites.clone(),
         limiter: RateLimiter::new(args.rate_limit_per_minute),
         trust_forwarded_for: args.trust_forwarded_for,
         limits: RequestLimits {
@@ -103,6 +104,24 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .map(widget_files::WidgetFiles::new),
         forwarder_wake: wake.clone(),
     });
+
+    #[cfg(unix)]
+    {
+        // `SIGHUP` re-reads the sites file; requests in flight keep the registry they read.
+        let sites = sites.clone();
+        let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+        tokio::spawn(async move {
+            while hangup.recv().await.is_some() {
+                match sites.reload() {
+                    Ok(count) => tracing::info!(sites = count, "sites file re-read"),
+                    Err(e) => tracing::warn!(
+                        error = format!("{e:#}"),
+                        "sites file not re-read; the registry in force stays"
+                    ),
+                }
+            }
+        });
+    }
 
     let forwarder = Forwarder::new(
         ForwarderConfig {
@@ -125,6 +144,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         cipher,
         args.data_dir.clone(),
         wake,
+        sites.clone(),
     )?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let background = tokio::spawn(forwarder.run(stop_rx));
@@ -132,7 +152,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
-    tracing::info!(listen = %listener.local_addr()?, origins = ?origins,
+    tracing::info!(listen = %listener.local_addr()?, sites = sites.get().all().len(),
         upstream = %args.upstream_url, "gateway listening");
 
     axum::serve(

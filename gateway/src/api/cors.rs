@@ -25,7 +25,7 @@ pub async fn cors(State(state): State<Shared>, request: Request, next: Next) -> 
         .map(|value| value.to_str().map(normalize_origin).unwrap_or_default());
     let allowed = origin
         .as_ref()
-        .filter(|o| state.origins.iter().any(|r| r == *o))
+        .filter(|o| state.sites.get().for_origin(o).is_some())
         .and_then(|o| HeaderValue::from_str(o).ok());
 
     let mut response = if request.method() == Method::OPTIONS {

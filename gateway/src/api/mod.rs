@@ -26,8 +26,8 @@ pub struct AppState {
     pub cipher: Arc<Cipher>,
     /// The `/config` document, also the limits validation uses.
     pub config: lapor_core::Config,
-    /// Registered origins, normalised.
-    pub origins: Vec<String>,
+    /// The registered sites, by origin.
+    pub sites: crate::sites::SharedSites,
     pub limiter: RateLimiter,
     /// Whether the client address comes from `X-Forwarded-For` (behind a reverse proxy).
     pub trust_forwarded_for: bool,
@@ -41,6 +41,17 @@ pub struct AppState {
 
 /// Shared application state.
 pub type Shared = Arc<AppState>;
+
+impl AppState {
+    /// The registered site a request comes from, by its `Origin` header.
+    pub fn site_of(&self, headers: &axum::http::HeaderMap) -> Option<Arc<crate::sites::Site>> {
+        let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
+        self.sites
+            .get()
+            .for_origin(&crate::config::normalize_origin(origin))
+            .cloned()
+    }
+}
 
 /// Limits on a `POST /api/v1/reports` body, beyond those of `/config`.
 #[derive(Debug, Clone, Copy)]

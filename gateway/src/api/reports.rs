@@ -137,13 +137,19 @@ pub async fn create(
     }
 
     let tracking_id = new_tracking_id()?;
+    let site = state.site_of(&headers);
+    let mut body = ReportBody::of(&valid);
+    if body.institution_id.is_none() {
+        body.institution_id = site.as_ref().and_then(|s| s.institution_id.clone());
+    }
     let record = NewReport {
         identity_sealed: Identity::of(&valid).seal(&state.cipher, &tracking_id)?,
         tracking_id: tracking_id.clone(),
         idempotency_key: key,
         fingerprint: fingerprint.clone(),
         received_at: now,
-        body: ReportBody::of(&valid),
+        site_id: site.map(|s| s.id.clone()),
+        body,
         files: Vec::new(),
     };
     let store = state.store.clone();

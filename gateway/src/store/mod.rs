@@ -215,6 +215,8 @@ pub struct NewReport {
     /// XXH3-128 (hex) of the request's content, to tell a replay from a conflict.
     pub fingerprint: String,
     pub received_at: i64,
+    /// The registered site it was filed on (`None`: no `Origin`, e.g. a kiosk or curl).
+    pub site_id: Option<String>,
     pub body: ReportBody,
     /// The reporter's identity, encrypted (see [`Identity::seal`]).
     pub identity_sealed: Vec<u8>,
@@ -272,6 +274,8 @@ pub struct Outgoing {
     pub tracking_id: String,
     /// Unix seconds.
     pub received_at: i64,
+    /// The registered site it was filed on.
+    pub site_id: Option<String>,
     /// The body, or why it cannot be opened (a key that is not loaded, a damaged record).
     pub body: Result<ReportBody, String>,
     pub identity_sealed: Option<Vec<u8>>,

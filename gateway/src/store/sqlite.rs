@@ -284,7 +284,9 @@ CREATE TABLE IF NOT EXISTS reports (
     status_updated_at TEXT,
     status_checked_at INTEGER,
     purged_at         INTEGER,
-    identity_state    TEXT
+    identity_state    TEXT,
+    site_id           TEXT,
+    first_status_at   INTEGER
 );
 CREATE INDEX IF NOT EXISTS reports_due ON reports (status, next_attempt_at);
 CREATE TABLE IF NOT EXISTS meta (
@@ -449,6 +451,14 @@ fn migrate(conn: &Connection) -> anyhow::Result<()> {
              COMMIT;",
         )?;
     }
+    for (column, kind) in [("site_id", "TEXT"), ("first_status_at", "INTEGER")] {
+        let has = conn
+            .prepare("SELECT 1 FROM pragma_table_info('reports') WHERE name = ?1")?
+            .exists([column])?;
+        if !has {
+            conn.execute_batch(&format!("ALTER TABLE reports ADD COLUMN {column} {kind}"))?;
+        }
+    }
     Ok(())
 }
 
@@ -496,9 +506,9 @@ fn insert_one(
     let mut stmt = tx.prepare_cached(concat!(
         "INSERT INTO reports (tracking_id, idempotency_key, fingerprint, received_at, ",
         body_columns!(),
-        ", identity, files, status, next_attempt_at, identity_state)
+        ", identity, files, site_id, status, next_attempt_at, identity_state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            'received', ?4, CASE WHEN ?13 THEN NULL ELSE 'pending' END)"
+            ?18, 'received', ?4, CASE WHEN ?13 THEN NULL ELSE 'pending' END)"
     ))?;
     let files = serde_json::to_string(&r.files)?;
     let head: [&dyn rusqlite::ToSql; 4] = [
@@ -508,7 +518,7 @@ fn insert_one(
         &r.received_at,
     ];
     let body = body_params(cipher, &r.tracking_id, &r.body)?;
-    let tail: [&dyn rusqlite::ToSql; 2] = [&r.identity_sealed, &files];
+    let tail: [&dyn rusqlite::ToSql; 3] = [&r.identity_sealed, &files, &r.site_id];
     let all: Vec<&dyn rusqlite::ToSql> = head
         .iter()
         .copied()
@@ -670,7 +680,7 @@ impl Store for SqliteStore {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(concat!(
             "SELECT tracking_id, identity, files, uploaded_docs, attempts, complaint_id,
-                    COALESCE(identity_state = 'pending', 0), received_at, ",
+                    COALESCE(identity_state = 'pending', 0), received_at, site_id, ",
             body_columns!(),
             " FROM reports
              WHERE (status = 'received'
@@ -683,7 +693,8 @@ impl Store for SqliteStore {
             let docs: Option<String> = row.get(3)?;
             let tracking_id: String = row.get(0)?;
             Ok(Outgoing {
-                body: body_from_row(row, 8, &self.cipher, &tracking_id)?,
+                body: body_from_row(row, 9, &self.cipher, &tracking_id)?,
+                site_id: row.get(8)?,
                 tracking_id,
                 identity_sealed: row.get(1)?,
                 files: files_from_json(&files),
@@ -854,7 +865,8 @@ impl Store for SqliteStore {
         self.conn().execute(
             "UPDATE reports SET status_code = COALESCE(?2, status_code),
                 status_name = COALESCE(?3, status_name),
-                status_updated_at = COALESCE(?4, status_updated_at), status_checked_at = ?5
+                status_updated_at = COALESCE(?4, status_updated_at), status_checked_at = ?5,
+                first_status_at = COALESCE(first_status_at, CASE WHEN ?2 IS NULL THEN NULL ELSE ?5 END)
              WHERE tracking_id = ?1",
             params![tracking_id, s.status_code, s.status_name, s.updated_at, now],
         )?;
@@ -972,6 +984,7 @@ mod tests {
             idempotency_key: key.into(),
             fingerprint: "fp".into(),
             received_at: 1000,
+            site_id: Some("kota-bontang".into()),
             body: ReportBody {
                 classification: Classification::Pengaduan,
                 title: "Judul laporan".into(),
