@@ -25,6 +25,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::config::Credentials;
 use crate::crypto::Cipher;
+use crate::metrics::METRICS;
 use crate::sites::SharedSites;
 use crate::store::{Identity, LaporStatus, Outgoing, ReportBody, Store};
 
@@ -161,17 +162,20 @@ impl Forwarder {
         let record = match outcome {
             Ok(()) => Ok(Ok(())),
             Err(Failure::Permanent(reason)) => {
+                METRICS.failed();
                 tracing::warn!(tracking_id = %id, reason = %reason, "report failed");
                 let id = id.clone();
                 tokio::task::spawn_blocking(move || store.mark_failed(&id, &reason, now)).await
             }
             Err(Failure::Park(reason)) => {
+                METRICS.parked();
                 tracing::warn!(tracking_id = %id, reason = %reason,
                     "report parked for an operator: LAPOR! may hold it without saying so");
                 let id = id.clone();
                 tokio::task::spawn_blocking(move || store.mark_parked(&id, &reason, now)).await
             }
             Err(Failure::Transient(reason)) if too_old => {
+                METRICS.failed();
                 let reason = format!(
                     "not delivered within {} days; last: {reason}",
                     self.config.max_age.as_secs() / 86_400
@@ -190,6 +194,7 @@ impl Forwarder {
                 tokio::task::spawn_blocking(move || store.schedule_retry(&id, next, &reason)).await
             }
             Err(Failure::Conflict(_)) => {
+                METRICS.parked();
                 let reason = "HTTP 409 without a complaint id".to_owned();
                 tracing::warn!(tracking_id = %id, reason = %reason, "report parked for an operator");
                 let id = id.clone();
@@ -222,6 +227,7 @@ impl Forwarder {
                 let id = self.create(&report, body).await?;
                 tracing::info!(tracking_id = %report.tracking_id, complaint_id = %id,
                     "report forwarded");
+                METRICS.forwarded((crate::unix_now() - report.received_at) as f64);
                 self.record(&report.tracking_id, {
                     let id = id.clone();
                     move |store, tracking_id, now| store.mark_forwarded(tracking_id, &id, now)
@@ -315,7 +321,7 @@ impl Forwarder {
             &self.config.create_path,
             &report.tracking_id,
         );
-        match send(request.json(&body)).await {
+        match send("create", request.json(&body)).await {
             Ok(answer) => answer
                 .json
                 .as_ref()
@@ -369,7 +375,7 @@ impl Forwarder {
             &self.config.followup_path,
             &report.tracking_id,
         );
-        match send(request.multipart(form)).await {
+        match send("followup", request.multipart(form)).await {
             // A conflict on a follow-up is the same follow-up delivered before.
             Ok(_) | Err(Failure::Conflict(_)) => Ok(()),
             Err(other) => Err(other),
@@ -402,7 +408,7 @@ impl Forwarder {
             &self.config.upload_path,
             &report.tracking_id,
         );
-        let answer = match send(request.multipart(form)).await {
+        let answer = match send("upload", request.multipart(form)).await {
             // Uploading again is harmless (documents no complaint names are never published).
             Err(Failure::Conflict(_) | Failure::Park(_)) => {
                 return Err(Failure::Transient("upload answered 409".into()))
@@ -474,7 +480,7 @@ impl Forwarder {
             status_name: None,
             updated_at: None,
         };
-        match send(request).await {
+        match send("status", request).await {
             Ok(answer) => {
                 let field = |name: &str| {
                     answer
@@ -540,12 +546,13 @@ struct Answer {
 /// permanent; `409` a conflict (with the complaint id LAPOR! names, if any); everything else,
 /// a redirect included, transient. `403`, `404` and `405` usually mean a WAF or a moved path,
 /// not a bad report: they are retried, with a warning for the operator.
-async fn send(request: reqwest::RequestBuilder) -> Result<Answer, Failure> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| Failure::Transient(format!("network: {}", without_url(&e))))?;
+async fn send(call: &'static str, request: reqwest::RequestBuilder) -> Result<Answer, Failure> {
+    let response = request.send().await.map_err(|e| {
+        METRICS.upstream(call, "network");
+        Failure::Transient(format!("network: {}", without_url(&e)))
+    })?;
     let status = response.status();
+    METRICS.upstream(call, status.as_str());
     let text = response
         .text()
         .await

@@ -13,6 +13,7 @@
 //! - [`crypto`]: encryption at rest (identity, the citizen's words, attachments), key ids.
 //! - [`files`]: the data directory: private modes, the one-process lock, the orphan sweep.
 //! - [`ratelimit`]: per-client token buckets.
+//! - [`metrics`]: `/metrics` in Prometheus' text format (no personal data in any label).
 //! - [`sites`]: the registry of Pemda sites (origins, name, region), reloaded on `SIGHUP`.
 //! - [`pdf`]: PDF attachments cleaned of metadata, or refused, in a bounded child process.
 //!
@@ -24,6 +25,7 @@ pub mod config;
 pub mod crypto;
 pub mod files;
 pub mod forwarder;
+pub mod metrics;
 pub mod pdf;
 pub mod ratelimit;
 pub mod server;

@@ -38,10 +38,12 @@ pub fn router(state: Shared) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             api::cors::cors,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(api::count_refusals));
     Router::new()
         .route("/healthz", get(api::health::healthz))
         .route("/readyz", get(api::health::readyz))
+        .route("/metrics", get(crate::metrics::serve))
         .merge(api)
         .layer(axum::middleware::from_fn(access_log))
         .with_state(state)

@@ -117,6 +117,9 @@ impl IntoResponse for ApiError {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+                response
+                    .extensions_mut()
+                    .insert(ErrorCodes(vec!["rate_limited".into()]));
                 return response;
             }
             ApiError::Internal(error) => {
@@ -128,8 +131,45 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (status, Json(body)).into_response()
+        let codes = match body.get("errors").and_then(|e| e.as_array()) {
+            Some(errors) => errors
+                .iter()
+                .filter_map(|e| e.get("code").and_then(|c| c.as_str()).map(str::to_owned))
+                .collect(),
+            None => body
+                .get("error")
+                .and_then(|c| c.as_str())
+                .map(|c| vec![c.to_owned()])
+                .unwrap_or_default(),
+        };
+        let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCodes(codes));
+        response
     }
+}
+
+/// The error codes an answer carries, for the intake's refusal counters (`/metrics`).
+#[derive(Debug, Clone)]
+pub struct ErrorCodes(pub Vec<String>);
+
+/// Counts every refusal of `POST /api/v1/reports` by its error codes (the `Origin` check's
+/// included, so it wraps the CORS layer).
+pub async fn count_refusals(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let intake =
+        request.method() == axum::http::Method::POST && request.uri().path() == "/api/v1/reports";
+    let response = next.run(request).await;
+    if !intake {
+        return response;
+    }
+    if let Some(ErrorCodes(codes)) = response.extensions().get::<ErrorCodes>() {
+        for code in codes {
+            crate::metrics::METRICS.refused(code);
+        }
+    }
+    response
 }
 
 /// Runs blocking storage work off the async threads.

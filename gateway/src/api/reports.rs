@@ -138,6 +138,8 @@ pub async fn create(
 
     let tracking_id = new_tracking_id()?;
     let site = state.site_of(&headers);
+    let site_id = site.as_ref().map(|s| s.id.clone());
+    let classification = valid.classification;
     let mut body = ReportBody::of(&valid);
     if body.institution_id.is_none() {
         body.institution_id = site.as_ref().and_then(|s| s.institution_id.clone());
@@ -148,7 +150,7 @@ pub async fn create(
         idempotency_key: key,
         fingerprint: fingerprint.clone(),
         received_at: now,
-        site_id: site.map(|s| s.id.clone()),
+        site_id: site_id.clone(),
         body,
         files: Vec::new(),
     };
@@ -179,6 +181,7 @@ pub async fn create(
     match outcome {
         Inserted::New => {
             tracing::info!(tracking_id = %tracking_id, "report received");
+            crate::metrics::METRICS.received(site_id.as_deref(), classification.as_str());
             state.forwarder_wake.notify_one();
             let body = json!({"tracking_id": tracking_id, "status": "received"});
             Ok((StatusCode::CREATED, Json(body)).into_response())

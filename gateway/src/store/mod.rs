@@ -391,6 +391,9 @@ pub trait Store: Send + Sync + 'static {
     fn mark_purged(&self, tracking_id: &str, now: i64) -> anyhow::Result<()>;
     /// Whether the store answers (for `/readyz`).
     fn ping(&self) -> anyhow::Result<()>;
+    /// The outbox as `/metrics` shows it: reports not yet delivered whole (waiting, parked, or
+    /// their identity follow-up pending) and the age of the oldest, at `now`.
+    fn outbox_gauges(&self, now: i64) -> anyhow::Result<crate::metrics::OutboxGauges>;
     /// Every attachment file a report still names (paths relative to the data directory).
     fn named_files(&self) -> anyhow::Result<std::collections::HashSet<String>>;
 }

@@ -900,6 +900,20 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn outbox_gauges(&self, now: i64) -> anyhow::Result<crate::metrics::OutboxGauges> {
+        let (depth, oldest): (i64, Option<i64>) = self.conn().query_row(
+            "SELECT COUNT(*), MIN(received_at) FROM reports
+             WHERE status IN ('received', 'parked')
+                OR (status = 'forwarded' AND identity_state = 'pending')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(crate::metrics::OutboxGauges {
+            depth: depth.max(0) as u64,
+            oldest_age_seconds: oldest.map_or(0, |t| (now - t).max(0)),
+        })
+    }
+
     fn named_files(&self) -> anyhow::Result<HashSet<String>> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT files FROM reports WHERE files <> '[]'")?;
