@@ -350,5 +350,4 @@ mod tests {
         );
         assert_eq!(EN.stage("something-new").0, EN.stage_received);
     }
-
 }

@@ -3,9 +3,9 @@
 
 use crate::attachment::{check_attachments, AttachmentInfo};
 use crate::config::LOCATION_DETAIL_MAX;
+use crate::error::sort_in_form_order;
 use crate::identity::{Email, Name, Nik, Phone};
 use crate::messages::Lang;
-use crate::error::sort_in_form_order;
 use crate::{region, Classification, Code, Config, Date, Field, FieldError, Report};
 
 /// What validation needs besides the report: the limits, and what "today" is (Asia/Jakarta).

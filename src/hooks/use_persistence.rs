@@ -8,9 +8,10 @@ use gloo::timers::callback::{Interval, Timeout};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::store;
 use super::use_files::FileStore;
-use crate::state::{Action, Attachment, FormState, Phase};
+use super::use_form::Form;
+use crate::form::{Action, Attachment, FormState, Phase};
+use crate::io::store;
 
 /// How long the form must stay unchanged before its draft is written (one write per pause
 /// in typing, not per key).
@@ -33,7 +34,7 @@ pub struct Persistence {
 pub fn use_persistence(
     scope: AttrValue,
     state: &FormState,
-    dispatch: UseReducerDispatcher<FormState>,
+    dispatch: UseReducerDispatcher<Form>,
     files: FileStore,
 ) -> Persistence {
     let loaded = use_state(|| false);

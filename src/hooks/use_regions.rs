@@ -12,7 +12,7 @@ use serde::Deserialize;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::get_json;
+use crate::io::http::get_json;
 
 /// A region list as a select shows it.
 #[derive(Clone, PartialEq)]

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::{get_json, HttpError};
+use crate::io::http::{get_json, HttpError};
 use lapor_core::tracking::{TrackingId, TrackingIdError};
 
 /// What the gateway says of a report (never anything of the reporter). Only what the view

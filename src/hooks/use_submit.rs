@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::{post_report, Answer};
-use super::store;
 use super::use_files::FileStore;
-use crate::state::{Action, Failure, FormState, Outgoing};
+use super::use_form::Form;
+use crate::form::{Action, Failure, FormState, Outgoing};
+use crate::io::http::{post_report, Answer};
+use crate::io::store;
 
 /// Starts one request each time the form enters a new send ([`Outgoing::attempt`]), and
 /// reports its progress and its outcome to the form. On a `201`/`200` it calls `onsubmitted`
@@ -18,7 +19,7 @@ pub fn use_submit(
     endpoint: AttrValue,
     scope: AttrValue,
     state: &FormState,
-    dispatch: UseReducerDispatcher<FormState>,
+    dispatch: UseReducerDispatcher<Form>,
     files: FileStore,
     onsubmitted: Callback<AttrValue>,
 ) {
@@ -59,8 +60,8 @@ struct Send {
     endpoint: String,
     scope: String,
     outgoing: Outgoing,
-    attachments: Vec<crate::state::Attachment>,
-    dispatch: UseReducerDispatcher<FormState>,
+    attachments: Vec<crate::form::Attachment>,
+    dispatch: UseReducerDispatcher<Form>,
     files: FileStore,
     onsubmitted: Callback<AttrValue>,
 }

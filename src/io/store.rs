@@ -1,4 +1,4 @@
-//! This device's storage, IndexedDB through `src/io.js`: drafts, the outbox of reports not yet
+//! This device's storage, IndexedDB through `src/io/io.js`: drafts, the outbox of reports not yet
 //! confirmed, and the tracking ids of reports filed here. Storage belongs to the host site's
 //! origin, so that is where a draft or a queued report can be found again.
 //!
@@ -10,9 +10,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
-use crate::state::Draft;
+use crate::form::Draft;
 
-#[wasm_bindgen(module = "/src/io.js")]
+#[wasm_bindgen(module = "/src/io/io.js")]
 extern "C" {
     #[wasm_bindgen(js_name = idbGet)]
     fn idb_get(store: &str, key: &str) -> Promise;

@@ -37,7 +37,7 @@ fn Thumb(props: &ThumbProps) -> Html {
             if let Some(el) = canvas.cast::<web_sys::Element>() {
                 let blob = blob.clone();
                 yew::platform::spawn_local(async move {
-                    crate::photo::draw_thumbnail(&blob, &el, 96).await;
+                    crate::io::photo::draw_thumbnail(&blob, &el, 96).await;
                 });
             }
         });

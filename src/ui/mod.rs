@@ -1,8 +1,10 @@
-//! The widget's components, one per file, each a function component with `Props` and
-//! `on<verb>` callbacks; those without hooks that appear once are plain functions taking their
-//! props (a component type costs about 0.5 KB gzip of Wasm). They render and report what the citizen did; they do no request and
-//! no storage (that is the hooks' job).
+//! The widget's Yew components, one per file: they render the form's view models
+//! (`form::view`) and report what the citizen did. Each is a function component with `Props`
+//! and `on<verb>` callbacks; those without hooks that appear once are plain functions taking
+//! their props (a component type costs about 0.5 KB gzip of Wasm). They do no request and no
+//! storage (that is the hooks' job, through `io/`).
 
+pub mod app;
 mod attachments;
 mod checkbox;
 mod classification;
@@ -10,6 +12,7 @@ mod error_summary;
 mod location;
 mod notice;
 mod receipt;
+mod report_form;
 mod select_field;
 mod send_status;
 pub mod status_view;

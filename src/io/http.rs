@@ -1,4 +1,4 @@
-//! The widget's requests to the gateway, through `src/io.js`: `fetch` for small GETs,
+//! The widget's requests to the gateway, through `src/io/io.js`: `fetch` for small GETs,
 //! `XMLHttpRequest` for the report (the only browser API that reports upload progress).
 
 use js_sys::{Array, Promise, Uint8Array};
@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
-#[wasm_bindgen(module = "/src/io.js")]
+#[wasm_bindgen(module = "/src/io/io.js")]
 extern "C" {
     #[wasm_bindgen(js_name = getJson)]
     fn get_json_js(url: &str) -> Promise;

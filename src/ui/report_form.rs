@@ -1,0 +1,253 @@
+//! The report form: its hooks, then its page, rendered from the form's view model
+//! (`form::view`) and nothing else. No request, no storage, no browser call happens here
+//! while rendering: the hooks do those in effects.
+
+use lapor_core::messages::Lang;
+use lapor_core::{Date, Named};
+use yew::prelude::*;
+
+use super::{
+    attachments_field, checkbox, classification_choice, error_summary, location_fields, receipt,
+    select_field, send_status, text_field, AttachmentsFieldProps, CheckboxProps,
+    ClassificationChoiceProps, ClassificationOption, ErrorSummaryProps, FileRow,
+    LocationFieldsProps, ReceiptProps, SelectFieldProps, SendStatusProps, SummaryItem,
+    TextFieldProps,
+};
+use crate::form::view::{form_view, Messages};
+use crate::form::{Action, Input, Phase};
+use crate::hooks::{
+    new_idempotency_key, use_config, use_copy, use_files, use_form, use_persistence, use_regions,
+    use_submit, Regions,
+};
+use crate::i18n::texts;
+
+#[derive(Properties, PartialEq)]
+pub struct ReportFormProps {
+    pub endpoint: AttrValue,
+    pub lang: Lang,
+    /// Today in Asia/Jakarta, read once when the widget was mounted.
+    pub today: Date,
+    pub onsubmitted: Callback<AttrValue>,
+    pub scope: AttrValue,
+}
+
+#[component]
+pub fn ReportForm(props: &ReportFormProps) -> Html {
+    let lang = props.lang;
+    let t = texts(lang);
+    let form = use_form(lang, props.today);
+    let state = &form.state;
+    let dispatch = form.dispatcher();
+    let act = dispatch.to_callback();
+    use_config(props.endpoint.clone(), dispatch.clone());
+    let provinces = use_regions(props.endpoint.clone(), AttrValue::Static(""));
+    let regencies = use_regions(
+        props.endpoint.clone(),
+        AttrValue::from(state.fields.province.clone()),
+    );
+    let districts = use_regions(
+        props.endpoint.clone(),
+        AttrValue::from(state.fields.regency.clone()),
+    );
+    let (files, onpick) = use_files(dispatch.clone(), state.config.attachments.max_file_bytes);
+    use_submit(
+        props.endpoint.clone(),
+        props.scope.clone(),
+        state,
+        dispatch.clone(),
+        files.clone(),
+        props.onsubmitted.clone(),
+    );
+    let persistence = use_persistence(props.scope.clone(), state, dispatch.clone(), files.clone());
+
+    // Focus moves to the error summary after every failed submit, and to the receipt.
+    let summary_ref = use_node_ref();
+    {
+        let summary_ref = summary_ref.clone();
+        use_effect_with(form.summary_focus, move |n| {
+            if *n > 0 {
+                if let Some(el) = summary_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+    let receipt_ref = use_node_ref();
+    let tracking_id = match &state.phase {
+        Phase::Done { tracking_id } => Some(AttrValue::from(tracking_id.clone())),
+        _ => None,
+    };
+    let (oncopy, copy_status) = use_copy(tracking_id.clone().unwrap_or_default());
+    {
+        let receipt_ref = receipt_ref.clone();
+        use_effect_with(tracking_id.clone(), move |id| {
+            if id.is_some() {
+                if let Some(el) = receipt_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+
+    if let Some(tracking_id) = tracking_id {
+        let onnew = act.reform(|()| Action::Reset);
+        return html! {
+            <div class="lapor-widget" lang={lang.as_str()}>
+                { receipt(&ReceiptProps { tracking_id, texts: t, copy_status, node_ref: receipt_ref, oncopy, onnew }) }
+            </div>
+        };
+    }
+
+    if state.phase == Phase::Queued {
+        let onclick = act.reform(|_: MouseEvent| Action::Retry);
+        return html! {
+            <div class="lapor-widget" lang={lang.as_str()}>
+                <section class="lapor-info" role="status" aria-labelledby="lapor-queued-title">
+                    <h2 id="lapor-queued-title" class="lapor-title">{ t.queued_title }</h2>
+                    <p>{ t.queued_body }</p>
+                    <button type="button" class="lapor-button lapor-button--secondary" {onclick}>{ t.queued_retry }</button>
+                </section>
+            </div>
+        };
+    }
+
+    let v = form_view(state, t);
+    let edit = |input: Input| act.reform(move |value: String| Action::Edit(input, value));
+    let summary: Vec<SummaryItem> = v
+        .summary
+        .into_iter()
+        .map(|line| SummaryItem {
+            target: line.target.into(),
+            message: line.message.into(),
+        })
+        .collect();
+    let kinds: Vec<ClassificationOption> = v
+        .kinds
+        .iter()
+        .map(|k| ClassificationOption {
+            value: k.value,
+            label: k.label.into(),
+            hint: k.hint.into(),
+        })
+        .collect();
+    // Why a list is empty: loading, or failed (and retried). The kecamatan is optional, so
+    // its failure note says the report can go without it.
+    let list_note = |r: &Regions, loading: &'static str, failed: &'static str| match r {
+        Regions::Loading => Some(AttrValue::Static(loading)),
+        Regions::Failed => Some(AttrValue::Static(failed)),
+        _ => None,
+    };
+    let province_note = list_note(&provinces, t.regions_loading, t.regions_failed);
+    let regency_note = list_note(&regencies, t.regions_loading, t.regions_failed);
+    let district_note = list_note(&districts, t.districts_loading, t.districts_failed);
+    let config = &state.config;
+    let file_rows: Vec<FileRow> = v
+        .files
+        .into_iter()
+        .map(|f| FileRow {
+            thumbnail: f
+                .thumbnail
+                .then(|| files.get(f.id).map(|(_, blob)| blob))
+                .flatten(),
+            id: f.id,
+            name: f.name.into(),
+            kind: AttrValue::Static(f.kind),
+            size: f.size.into(),
+            note: f.note.map(AttrValue::from),
+            ready: f.ready,
+            remove_label: f.remove_label.into(),
+        })
+        .collect();
+    let submit = {
+        let dispatch = dispatch.clone();
+        move || {
+            dispatch.dispatch(Action::Submit {
+                fresh_key: new_idempotency_key(),
+            })
+        }
+    };
+    let onsubmit = {
+        let submit = submit.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            submit();
+        })
+    };
+    let onretry = Callback::from(move |()| submit());
+    let incident = v.incident;
+
+    html! {
+        <div class="lapor-widget" lang={lang.as_str()}>
+            <form class="lapor-form" novalidate=true {onsubmit} aria-labelledby="lapor-form-title">
+                <h2 id="lapor-form-title" class="lapor-title">{ t.form_title }</h2>
+                <p class="lapor-intro">{ t.form_intro }</p>
+                if state.restored {
+                    <div class="lapor-info" role="status">
+                        <p>{ t.restored }</p>
+                        <button type="button" class="lapor-button lapor-button--secondary"
+                            onclick={act.reform(|_: MouseEvent| Action::DiscardDraft)}>{ t.discard_draft }</button>
+                    </div>
+                }
+                if !summary.is_empty() {
+                    { error_summary(&ErrorSummaryProps { title: t.summary_title.into(), items: summary, node_ref: summary_ref }) }
+                }
+                { classification_choice(&yew::props!(ClassificationChoiceProps { legend: t.classification_legend, options: kinds, selected: state.classification, errors: errors(v.classification), onchange: act.reform(Action::Classify) })) }
+                { text_field(&yew::props!(TextFieldProps { id: "lapor-title", label: t.title_label, hint: AttrValue::from(v.title_hint), value: AttrValue::from(state.fields.title.clone()), errors: errors(v.title), oninput: edit(Input::Title) })) }
+                { text_field(&yew::props!(TextFieldProps { id: "lapor-content", label: t.content_label, kind: "textarea", hint: AttrValue::from(v.content_hint), counter: AttrValue::from(v.content_counter), value: AttrValue::from(state.fields.content.clone()), errors: errors(v.content), oninput: edit(Input::Content) })) }
+                if incident {
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-incident-date", label: t.incident_date_label, kind: "date", hint: AttrValue::Static(t.incident_date_hint), max: AttrValue::from(state.today.to_string()), value: AttrValue::from(state.fields.incident_date.clone()), errors: errors(v.incident_date), oninput: edit(Input::IncidentDate) })) }
+                }
+                { location_fields(&yew::props!(LocationFieldsProps { legend: v.location_legend, province_label: t.province_label, regency_label: t.regency_label, district_label: t.district_label, optional: t.optional, choose: t.choose, choose_province_first: t.choose_province_first, choose_regency_first: t.choose_regency_first, province: AttrValue::from(state.fields.province.clone()), regency: AttrValue::from(state.fields.regency.clone()), district: AttrValue::from(state.fields.district.clone()), provinces: provinces.list(), regencies: regencies.list(), districts: districts.list(), province_note, regency_note, district_note, province_errors: errors(v.province), regency_errors: errors(v.regency), onprovince: edit(Input::Province), onregency: edit(Input::Regency), ondistrict: edit(Input::District) })) }
+                if !config.institutions.is_empty() {
+                    { select_field(&yew::props!(SelectFieldProps { id: "lapor-institution", label: t.institution_label, optional: t.optional, value: AttrValue::from(state.fields.institution.clone()), placeholder: t.none_chosen, options: named(&config.institutions), errors: errors(v.institution), onchange: edit(Input::Institution) })) }
+                }
+                if !config.categories.is_empty() {
+                    { select_field(&yew::props!(SelectFieldProps { id: "lapor-category", label: t.category_label, optional: t.optional, value: AttrValue::from(state.fields.category.clone()), placeholder: t.none_chosen, options: named(&config.categories), errors: errors(v.category), onchange: edit(Input::Category) })) }
+                }
+                { attachments_field(&yew::props!(AttachmentsFieldProps { label: t.attachments_label, optional: t.optional, hint: AttrValue::from(v.attachments_hint), accept: AttrValue::from(v.accept), files: file_rows, chosen_title: t.attachments_chosen, refused: v.refused.into_iter().map(AttrValue::from).collect::<Vec<_>>(), refused_title: t.attachments_refused, remove: t.remove, errors: errors(v.attachments), onpick, onremove: act.reform(Action::RemoveFile) })) }
+                <fieldset class="lapor-fieldset">
+                    <legend class="lapor-legend">{ t.reporter_legend }</legend>
+                    <p class="lapor-hint">{ t.reporter_hint }</p>
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-name", label: t.name_label, autocomplete: "name", value: AttrValue::from(state.fields.name.clone()), errors: errors(v.name), oninput: edit(Input::Name) })) }
+                    // A gateway may not require the NIK (`require_nik: false`): then it is optional.
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-nik", label: t.nik_label, hint: AttrValue::Static(t.nik_hint), inputmode: "numeric", optional: (!config.require_nik).then_some(AttrValue::Static(t.optional)), autocomplete: "off", value: AttrValue::from(state.nik.clone()), warnings: attrs(v.nik.warnings), errors: attrs(v.nik.errors), oninput: edit(Input::Nik) })) }
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-phone", label: t.phone_label, kind: "tel", hint: AttrValue::Static(t.phone_hint), autocomplete: "tel", value: AttrValue::from(state.fields.phone.clone()), errors: errors(v.phone), oninput: edit(Input::Phone) })) }
+                    { text_field(&yew::props!(TextFieldProps { id: "lapor-email", label: t.email_label, kind: "email", optional: t.optional, hint: AttrValue::Static(t.email_hint), autocomplete: "email", value: AttrValue::from(state.fields.email.clone()), errors: errors(v.email), oninput: edit(Input::Email) })) }
+                    { checkbox(CheckboxProps { id: "lapor-anonymous".into(), label: t.anonymous_label, hint: t.anonymous_hint,
+                        checked: state.anonymous, onchange: act.reform(Action::SetAnonymous) }) }
+                    { checkbox(CheckboxProps { id: "lapor-secret".into(), label: t.secret_label, hint: t.secret_hint,
+                        checked: state.secret, onchange: act.reform(Action::SetSecret) }) }
+                </fieldset>
+                { send_status(&SendStatusProps { progress: v.progress, sending_label: t.sending.into(), failure: v.failure.map(AttrValue::Static), kept: t.failure_kept.into(),
+                    retry: t.retry.into(), onretry }) }
+                if v.waiting_files {
+                    <p class="lapor-info" role="status">{ t.waiting_files }</p>
+                }
+                // Never disabled: a second click while sending is ignored by the form state instead.
+                <button type="submit" class="lapor-button">{ t.submit }</button>
+                <p class="lapor-saved" aria-live="polite">{ for persistence.saved.then_some(t.draft_saved) }</p>
+            </form>
+        </div>
+    }
+}
+
+/// A field's error messages as props.
+fn errors(messages: Messages) -> Vec<AttrValue> {
+    attrs(messages.errors)
+}
+
+fn attrs(texts: Vec<String>) -> Vec<AttrValue> {
+    texts.into_iter().map(AttrValue::from).collect()
+}
+
+/// The options of a select from a list of `/config`.
+fn named(list: &[Named]) -> Vec<(AttrValue, AttrValue)> {
+    list.iter()
+        .map(|n| {
+            (
+                AttrValue::from(n.id.clone()),
+                AttrValue::from(n.name.clone()),
+            )
+        })
+        .collect()
+}
