@@ -1,7 +1,8 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{described_by, messages};
+use super::described_by;
+use super::field::{field, FieldFrame};
 
 /// One attached file as listed.
 #[derive(Clone, PartialEq)]
@@ -84,14 +85,16 @@ pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
             onpick.emit(files);
         }
     });
-    let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
-    html! {
-        <div {class}>
-            <label for={id} class="lapor-label">
-                { props.label.clone() }<span class="lapor-optional">{ " " }{ props.optional.clone() }</span>
-            </label>
-            <p id={format!("{id}-hint")} class="lapor-hint">{ props.hint.clone() }</p>
-            { messages(id, &props.errors, &[]) }
+    let frame = FieldFrame {
+        id,
+        label: props.label.clone(),
+        optional: Some(props.optional.clone()),
+        hint: Some(props.hint.clone()),
+        errors: &props.errors,
+        warnings: &[],
+    };
+    let children = html! {
+        <>
             <input type="file" id={id} name={id} multiple=true accept={props.accept.clone()}
                 aria-invalid={invalid.then_some(AttrValue::Static("true"))}
                 aria-describedby={described_by(id, &[("hint", true), ("error", invalid)])} {onchange} />
@@ -124,6 +127,7 @@ pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
                     <ul>{ for props.refused.iter().map(|line| html! { <li>{ line.clone() }</li> }) }</ul>
                 </div>
             }
-        </div>
-    }
+        </>
+    };
+    field(frame, children)
 }

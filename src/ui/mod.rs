@@ -9,6 +9,7 @@ mod attachments;
 mod checkbox;
 mod classification;
 mod error_summary;
+mod field;
 mod location;
 mod notice;
 mod receipt;

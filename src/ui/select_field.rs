@@ -1,7 +1,8 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{described_by, messages};
+use super::described_by;
+use super::field::{field, FieldFrame};
 
 #[derive(Properties, PartialEq)]
 pub struct SelectFieldProps {
@@ -31,19 +32,17 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
     let onchange = props
         .onchange
         .reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
-    let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
-    html! {
-        <div {class}>
-            <label for={props.id.clone()} class="lapor-label">
-                { props.label.clone() }
-                if let Some(optional) = &props.optional {
-                    <span class="lapor-optional">{ " " }{ optional.clone() }</span>
-                }
-            </label>
-            if let Some(hint) = &props.hint {
-                <p id={format!("{id}-hint")} class="lapor-hint">{ hint.clone() }</p>
-            }
-            { messages(id, &props.errors, &[]) }
+    let frame = FieldFrame {
+        id,
+        label: props.label.clone(),
+        optional: props.optional.clone(),
+        hint: props.hint.clone(),
+        errors: &props.errors,
+        warnings: &[],
+    };
+    field(
+        frame,
+        html! {
             <select id={props.id.clone()} name={props.id.clone()} {onchange}
                 aria-invalid={invalid.then_some(AttrValue::Static("true"))} aria-describedby={describedby}>
                 <option value="" selected={props.value.is_empty()}>{ props.placeholder.clone() }</option>
@@ -51,6 +50,6 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
                     <option value={value.clone()} selected={*value == props.value}>{ text.clone() }</option>
                 }) }
             </select>
-        </div>
-    }
+        },
+    )
 }

@@ -1,7 +1,8 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::{described_by, messages};
+use super::field::{field, FieldFrame};
+use super::described_by;
 
 #[derive(Properties, PartialEq)]
 pub struct TextFieldProps {
@@ -46,7 +47,6 @@ pub fn text_field(props: &TextFieldProps) -> Html {
         ],
     );
     let aria_invalid = invalid.then_some(AttrValue::Static("true"));
-    let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
     let control = if props.kind == "textarea" {
         let oninput = props
             .oninput
@@ -65,22 +65,23 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                 aria-invalid={aria_invalid} aria-describedby={describedby} {oninput} />
         }
     };
-    html! {
-        <div {class}>
-            <label for={props.id.clone()} class="lapor-label">
-                { props.label.clone() }
-                if let Some(optional) = &props.optional {
-                    <span class="lapor-optional">{ " " }{ optional.clone() }</span>
+    let frame = FieldFrame {
+        id,
+        label: props.label.clone(),
+        optional: props.optional.clone(),
+        hint: props.hint.clone(),
+        errors: &props.errors,
+        warnings: &props.warnings,
+    };
+    field(
+        frame,
+        html! {
+            <>
+                { control }
+                if let Some(counter) = &props.counter {
+                    <p id={format!("{id}-counter")} class="lapor-counter">{ counter.clone() }</p>
                 }
-            </label>
-            if let Some(hint) = &props.hint {
-                <p id={format!("{id}-hint")} class="lapor-hint">{ hint.clone() }</p>
-            }
-            { messages(id, &props.errors, &props.warnings) }
-            { control }
-            if let Some(counter) = &props.counter {
-                <p id={format!("{id}-counter")} class="lapor-counter">{ counter.clone() }</p>
-            }
-        </div>
-    }
+            </>
+        },
+    )
 }
