@@ -170,10 +170,11 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
         Action::Resume { idempotency_key } => {
             if state.phase == Phase::Editing && state.outgoing.is_none() {
                 state.sends += 1;
+                // Only the key: the report itself is the outbox's, as it was stored.
                 state.outgoing = Some(Outgoing {
                     attempt: state.sends,
-                    report: state.report(),
-                    attachment_ids: state.attachments.iter().map(|a| a.id).collect(),
+                    report: None,
+                    attachment_ids: Vec::new(),
                     idempotency_key,
                 });
                 state.phase = Phase::Sending {
@@ -223,14 +224,14 @@ fn submit(state: &mut FormState, fresh_key: String) -> After {
     // gateway (200, the first receipt) instead of filed twice. A changed report is a new
     // report: reusing the key would only earn a 409.
     let idempotency_key = match &state.outgoing {
-        Some(o) if o.report == report && o.attachment_ids == attachment_ids => {
+        Some(o) if o.report.as_ref() == Some(&report) && o.attachment_ids == attachment_ids => {
             o.idempotency_key.clone()
         }
         _ => fresh_key,
     };
     state.outgoing = Some(Outgoing {
         attempt,
-        report,
+        report: Some(report),
         attachment_ids,
         idempotency_key,
     });

@@ -158,7 +158,9 @@ pub struct Outgoing {
     /// Counts the sends of this form ([`FormState::sends`]); the sending hook starts a
     /// request when it changes.
     pub attempt: u32,
-    pub report: Report,
+    /// The form's report; `None` for a report stored at an earlier visit, which the outbox
+    /// sends as it was stored.
+    pub report: Option<Report>,
     /// The accepted attachments, in the order they are sent (`attachments[i]` in errors).
     pub attachment_ids: Vec<u32>,
     /// The `Idempotency-Key`: the same for every retry of the same report.

@@ -17,7 +17,7 @@ pub fn use_config(endpoint: AttrValue, dispatch: UseReducerDispatcher<Form>) {
         let url = format!("{endpoint}/config");
         spawn_local(async move {
             if let Ok(json) = get_json(&url).await {
-                if let Ok(config) = serde_wasm_bindgen::from_value::<Config>(json) {
+                if let Ok(config) = json.read::<Config>() {
                     dispatch.dispatch(Action::ConfigLoaded(config));
                 }
             }

@@ -81,7 +81,8 @@ pub fn use_regions(endpoint: AttrValue, parent: AttrValue) -> Regions {
                 let retry = retry.clone();
                 spawn_local(async move {
                     let result = match get_json(&url).await {
-                        Ok(json) => serde_wasm_bindgen::from_value::<RegionDoc>(json)
+                        Ok(json) => json
+                            .read::<RegionDoc>()
                             .map(|doc| {
                                 Regions::Loaded(Rc::new(
                                     doc.children

@@ -16,10 +16,10 @@ use super::{
 use crate::form::view::{form_view, Messages};
 use crate::form::{Action, Input, Phase};
 use crate::hooks::{
-    new_idempotency_key, use_config, use_copy, use_files, use_form, use_persistence, use_regions,
-    use_submit, Regions,
+    use_config, use_copy, use_files, use_form, use_outbox, use_persistence, use_regions, Regions,
 };
 use crate::i18n::texts;
+use crate::io::http::new_idempotency_key;
 
 #[derive(Properties, PartialEq)]
 pub struct ReportFormProps {
@@ -50,15 +50,16 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
         AttrValue::from(state.fields.regency.clone()),
     );
     let (files, onpick) = use_files(dispatch.clone(), state.config.attachments.max_file_bytes);
-    use_submit(
+    let persistence = use_persistence(props.scope.clone(), state, dispatch.clone(), files.clone());
+    use_outbox(
         props.endpoint.clone(),
         props.scope.clone(),
+        persistence.loaded,
         state,
         dispatch.clone(),
         files.clone(),
         props.onsubmitted.clone(),
     );
-    let persistence = use_persistence(props.scope.clone(), state, dispatch.clone(), files.clone());
 
     // Focus moves to the error summary after every failed submit, and to the receipt.
     let summary_ref = use_node_ref();

@@ -1,8 +1,8 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::field::{field, FieldFrame};
 use super::described_by;
+use super::field::{field, FieldFrame};
 
 #[derive(Properties, PartialEq)]
 pub struct TextFieldProps {
