@@ -579,3 +579,37 @@ fn warnings_are_found_even_when_other_fields_are_in_error() {
         vec![FieldError::new(Field::ReporterNik, Code::NikRegencyUnknown)]
     );
 }
+
+#[test]
+fn the_order_of_the_fields_is_the_descriptors_order() {
+    let fields = [
+        Field::Classification,
+        Field::Title,
+        Field::Content,
+        Field::IncidentDate,
+        Field::LocationCode,
+        Field::LocationDetail,
+        Field::InstitutionId,
+        Field::CategoryId,
+        Field::Attachment(0),
+        Field::Attachment(7),
+        Field::Attachments,
+        Field::ReporterName,
+        Field::ReporterNik,
+        Field::ReporterPhone,
+        Field::ReporterEmail,
+    ];
+    for pair in fields.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        assert!(a < b, "{a} before {b}");
+        assert!(a.descriptor().order <= b.descriptor().order, "{a} before {b}");
+    }
+    let mut errors: Vec<FieldError> = fields
+        .iter()
+        .rev()
+        .map(|f| FieldError::new(*f, Code::Required))
+        .collect();
+    lapor_core::error::sort_in_form_order(&mut errors);
+    let sorted: Vec<Field> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(sorted, fields);
+}

@@ -9,28 +9,46 @@ use lapor_core::Field;
 use super::action::Action;
 use super::state::{FormState, Input, Outgoing, Phase, Refused};
 
-/// What the view must do after a transition besides rendering the state: the error summary
-/// takes focus after every submit that found errors and after the gateway's field errors,
-/// even when the errors are those already shown.
+/// What a transition did: whether the state changed (the view renders it again), and whether
+/// the error summary must take focus. It does after every submit that found errors and
+/// after the gateway's field errors, even when the errors are those already shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum After {
-    Render,
-    FocusSummary,
+pub struct After {
+    pub changed: bool,
+    pub focus_summary: bool,
 }
 
-/// Applies `action` to the state behind `state`: the same `Rc` when nothing changed (no
-/// render), a new one otherwise.
+impl After {
+    /// A no-op: the action changed nothing (a double click, a late progress event).
+    pub const NOTHING: After = After {
+        changed: false,
+        focus_summary: false,
+    };
+    pub const CHANGED: After = After {
+        changed: true,
+        focus_summary: false,
+    };
+    /// The errors are shown (again): the summary takes focus.
+    pub const FOCUS_SUMMARY: After = After {
+        changed: true,
+        focus_summary: true,
+    };
+}
+
+/// Applies `action` to the state behind `state`: the same `Rc` for a no-op (no render), a new
+/// one otherwise.
 pub fn transition(state: &Rc<FormState>, action: Action) -> (Rc<FormState>, After) {
     let mut next = FormState::clone(state);
     let after = reduce(&mut next, action);
-    if next == **state {
-        (Rc::clone(state), after)
-    } else {
+    if after.changed {
         (Rc::new(next), after)
+    } else {
+        (Rc::clone(state), after)
     }
 }
 
-/// Applies one action to the state.
+/// Applies one action to the state. Each branch says whether it changed anything (when in
+/// doubt, it did).
 pub fn reduce(state: &mut FormState, action: Action) -> After {
     match action {
         Action::ConfigLoaded(config) => {
@@ -67,6 +85,12 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
                 Input::Phone => &mut state.fields.phone,
                 Input::Email => &mut state.fields.email,
             };
+            // The same value again changes nothing, except that a province or regency chosen
+            // again still clears the choices below it, as any choice does.
+            let cascades = matches!(input, Input::Province | Input::Regency);
+            if *slot == value && !cascades {
+                return After::NOTHING;
+            }
             *slot = value;
             // A choice higher in the cascade clears the choices below it.
             match input {
@@ -80,8 +104,8 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
             state.refresh();
             state.revalidate(&[input.field()]);
         }
-        Action::SetAnonymous(on) => state.anonymous = on,
-        Action::SetSecret(on) => state.secret = on,
+        Action::SetAnonymous(on) => return set(&mut state.anonymous, on),
+        Action::SetSecret(on) => return set(&mut state.secret, on),
         Action::FilesPicked(files) => {
             state.accept_files(files);
             state.refresh();
@@ -104,13 +128,14 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
             return submit_if_pending(state);
         }
         Action::FileProgress { id, percent } => {
-            if let Some(a) = state
+            let file = state
                 .attachments
                 .iter_mut()
-                .find(|a| a.id == id && !a.ready)
-            {
-                a.progress = percent.min(100);
-            }
+                .find(|a| a.id == id && !a.ready);
+            return match file {
+                Some(a) => set(&mut a.progress, percent.min(100)),
+                None => After::NOTHING,
+            };
         }
         Action::FileFailed { id, why } => {
             if let Some(i) = state.attachments.iter().position(|a| a.id == id) {
@@ -137,9 +162,10 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
         }
         Action::Submit { fresh_key } => return submit(state, fresh_key),
         Action::Progress { loaded, total } => {
-            if state.is_sending() {
-                state.phase = Phase::Sending { loaded, total };
+            if !state.is_sending() {
+                return After::NOTHING;
             }
+            return set(&mut state.phase, Phase::Sending { loaded, total });
         }
         Action::Sent { tracking_id } => state.phase = Phase::Done { tracking_id },
         Action::ServerErrors(mut errors) => {
@@ -147,41 +173,43 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
             errors.dedup();
             state.errors = errors;
             state.phase = Phase::Editing;
-            return After::FocusSummary;
+            return After::FOCUS_SUMMARY;
         }
         Action::SendFailed(failure) => state.phase = Phase::Failed(failure),
         Action::Queued => {
-            if state.is_sending() {
-                state.phase = Phase::Queued;
+            if !state.is_sending() {
+                return After::NOTHING;
             }
+            state.phase = Phase::Queued;
         }
         Action::Retry => {
-            if matches!(state.phase, Phase::Queued | Phase::Failed(_)) {
-                if let Some(outgoing) = state.outgoing.as_mut() {
-                    state.sends += 1;
-                    outgoing.attempt = state.sends;
-                    state.phase = Phase::Sending {
-                        loaded: 0,
-                        total: 0,
-                    };
-                }
-            }
+            let waiting = matches!(state.phase, Phase::Queued | Phase::Failed(_));
+            let Some(outgoing) = state.outgoing.as_mut().filter(|_| waiting) else {
+                return After::NOTHING;
+            };
+            state.sends += 1;
+            outgoing.attempt = state.sends;
+            state.phase = Phase::Sending {
+                loaded: 0,
+                total: 0,
+            };
         }
         Action::Resume { idempotency_key } => {
-            if state.phase == Phase::Editing && state.outgoing.is_none() {
-                state.sends += 1;
-                // Only the key: the report itself is the outbox's, as it was stored.
-                state.outgoing = Some(Outgoing {
-                    attempt: state.sends,
-                    report: None,
-                    attachment_ids: Vec::new(),
-                    idempotency_key,
-                });
-                state.phase = Phase::Sending {
-                    loaded: 0,
-                    total: 0,
-                };
+            if state.phase != Phase::Editing || state.outgoing.is_some() {
+                return After::NOTHING;
             }
+            state.sends += 1;
+            // Only the key: the report itself is the outbox's, as it was stored.
+            state.outgoing = Some(Outgoing {
+                attempt: state.sends,
+                report: None,
+                attachment_ids: Vec::new(),
+                idempotency_key,
+            });
+            state.phase = Phase::Sending {
+                loaded: 0,
+                total: 0,
+            };
         }
         Action::Restore(draft, attachments) => {
             if let Some(kind) = lapor_core::Classification::parse(&draft.classification) {
@@ -196,24 +224,39 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
         }
         Action::DiscardDraft | Action::Reset => reset(state),
     }
-    After::Render
+    After::CHANGED
+}
+
+/// Sets a value; a no-op if it is the one already there.
+fn set<T: PartialEq>(slot: &mut T, value: T) -> After {
+    if *slot == value {
+        return After::NOTHING;
+    }
+    *slot = value;
+    After::CHANGED
 }
 
 /// Submit (or retry): sends a form that passes core's check, shows every error otherwise.
 fn submit(state: &mut FormState, fresh_key: String) -> After {
     if state.is_sending() || matches!(state.phase, Phase::Done { .. } | Phase::Queued) {
         // A double click, or a click while the first request runs: never a second send.
-        return After::Render;
+        return After::NOTHING;
     }
     if !state.files_ready() {
         // Photos are still being made to fit: the submit waits for them.
         state.submit_pending = Some(fresh_key);
-        return After::Render;
+        return After::CHANGED;
     }
     if !state.checked().errors.is_empty() {
-        state.errors = state.checked().errors.clone();
-        state.phase = Phase::Editing;
-        return After::FocusSummary;
+        let shown = state.errors == state.checked().errors && state.phase == Phase::Editing;
+        if !shown {
+            state.errors = state.checked().errors.clone();
+            state.phase = Phase::Editing;
+        }
+        return After {
+            changed: !shown,
+            focus_summary: true,
+        };
     }
     state.errors.clear();
     let report = state.report();
@@ -239,7 +282,7 @@ fn submit(state: &mut FormState, fresh_key: String) -> After {
         loaded: 0,
         total: 0,
     };
-    After::Render
+    After::CHANGED
 }
 
 /// The submit made while photos were being prepared, once they all are.
@@ -249,7 +292,7 @@ fn submit_if_pending(state: &mut FormState) -> After {
             return submit(state, fresh_key);
         }
     }
-    After::Render
+    After::CHANGED
 }
 
 /// An empty form, keeping the configuration, the language and today, and the count of sends

@@ -17,13 +17,17 @@ pub(super) fn form() -> FormState {
     FormState::new(Lang::Id, today())
 }
 
-/// Applies the actions in turn; returns how often the error summary took focus.
+/// Applies the actions in turn; returns how often the error summary took focus. Checks on
+/// the way that what the reducer calls a no-op changed nothing.
 pub(super) fn apply(state: &mut FormState, actions: impl IntoIterator<Item = Action>) -> u32 {
     let mut focused = 0;
     for action in actions {
-        if reduce(state, action) == After::FocusSummary {
-            focused += 1;
+        let before = state.clone();
+        let after = reduce(state, action.clone());
+        if !after.changed {
+            assert_eq!(*state, before, "{action:?} is no no-op");
         }
+        focused += u32::from(after.focus_summary);
     }
     focused
 }

@@ -24,7 +24,7 @@ use crate::io::store;
 const RETRY_EVERY_MS: u32 = 20_000;
 
 /// Runs the outbox of this widget (`scope`). Once `loaded` (the draft is restored), a report
-/// of this widget still waiting from an earlier visit is sent. Each new send of the form
+/// of this widget still waiting from an earlier visit is sent, as it was stored. Each new send of the form
 /// ([`Outgoing::attempt`]) starts one request; while a report waits, the retries run. On a
 /// `201`/`200` it calls `onsubmitted` with the tracking id (the host's `lapor:submitted`
 /// event).
@@ -38,25 +38,11 @@ pub fn use_outbox(
     files: FileStore,
     onsubmitted: Callback<AttrValue>,
 ) {
-    {
-        // The next visit: only its key goes to the form; the report is sent as stored.
-        let (scope, dispatch) = (scope.clone(), dispatch.clone());
-        use_effect_with(loaded, move |loaded| {
-            if *loaded {
-                spawn_local(async move {
-                    if let Ok(Some(idempotency_key)) = store::waiting_key(&scope).await {
-                        dispatch.dispatch(Action::Resume { idempotency_key });
-                    }
-                });
-            }
-        });
-    }
-
     // Progress updates leave the send unchanged; a retry is a new send (a new attempt).
     let outgoing = state.outgoing.clone().filter(|_| state.is_sending());
     let attachments = state.attachments.clone();
     {
-        let dispatch = dispatch.clone();
+        let (dispatch, scope) = (dispatch.clone(), scope.clone());
         use_effect_with(outgoing, move |outgoing| {
             if let Some(outgoing) = outgoing.clone() {
                 spawn_local(send(Send {
@@ -72,10 +58,13 @@ pub fn use_outbox(
         });
     }
 
+    // One effect for what waits: once the draft is restored, a report of this widget stored at
+    // an earlier visit (only its key goes to the form, which ignores it unless idle); while
+    // the form's report waits, the retries.
     let queued = state.phase == Phase::Queued;
-    use_effect_with(queued, move |queued| {
+    use_effect_with((loaded, queued), move |&(loaded, queued)| {
         let mut guards: Option<(EventListener, Interval)> = None;
-        if *queued {
+        if queued {
             let retry = Rc::new(move || dispatch.dispatch(Action::Retry));
             let on_online = retry.clone();
             if let Some(window) = web_sys::window() {
@@ -84,10 +73,17 @@ pub fn use_outbox(
                     Interval::new(RETRY_EVERY_MS, move || retry()),
                 ));
             }
+        } else if loaded {
+            spawn_local(async move {
+                if let Ok(Some(idempotency_key)) = store::waiting_key(&scope).await {
+                    dispatch.dispatch(Action::Resume { idempotency_key });
+                }
+            });
         }
         move || drop(guards)
     });
 }
+
 struct Send {
     endpoint: String,
     scope: String,

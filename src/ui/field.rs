@@ -1,6 +1,7 @@
 use yew::prelude::*;
 
 use super::messages;
+use crate::form::view::Messages;
 
 /// What every field shows around its control: the label (with "(opsional)"), the hint and the
 /// inline messages, in that order; the control and anything after it are the children.
@@ -9,14 +10,13 @@ pub struct FieldFrame<'a> {
     pub label: AttrValue,
     pub optional: Option<AttrValue>,
     pub hint: Option<AttrValue>,
-    pub errors: &'a [AttrValue],
-    pub warnings: &'a [AttrValue],
+    pub messages: &'a Messages,
 }
 
 /// The one field wrapper of the text, select and attachment fields.
 pub fn field(frame: FieldFrame<'_>, children: Html) -> Html {
     let id = frame.id;
-    let invalid = !frame.errors.is_empty();
+    let invalid = !frame.messages.errors.is_empty();
     let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
     html! {
         <div {class}>
@@ -29,7 +29,7 @@ pub fn field(frame: FieldFrame<'_>, children: Html) -> Html {
             if let Some(hint) = frame.hint {
                 <p id={format!("{id}-hint")} class="lapor-hint">{ hint }</p>
             }
-            { messages(id, frame.errors, frame.warnings) }
+            { messages(id, frame.messages) }
             { children }
         </div>
     }

@@ -21,8 +21,8 @@ mod text_field;
 
 pub use attachments::{attachments_field, AttachmentsFieldProps, FileRow};
 pub use checkbox::{checkbox, CheckboxProps};
-pub use classification::{classification_choice, ClassificationChoiceProps, ClassificationOption};
-pub use error_summary::{error_summary, ErrorSummaryProps, SummaryItem};
+pub use classification::{classification_choice, ClassificationChoiceProps};
+pub use error_summary::{error_summary, ErrorSummaryProps};
 pub use location::{location_fields, LocationFieldsProps};
 pub use notice::Notice;
 pub use receipt::{receipt, ReceiptProps};
@@ -31,6 +31,8 @@ pub use send_status::{send_status, SendStatusProps};
 pub use text_field::{text_field, TextFieldProps};
 
 use yew::AttrValue;
+
+use crate::form::view::Messages;
 
 /// The `aria-describedby` of a control: its hint, its error and its warning, those present.
 fn described_by(id: &str, parts: &[(&str, bool)]) -> Option<AttrValue> {
@@ -44,8 +46,9 @@ fn described_by(id: &str, parts: &[(&str, bool)]) -> Option<AttrValue> {
 
 /// The inline messages of a field: errors, then warnings, each with its own id for
 /// `aria-describedby`.
-fn messages(id: &str, errors: &[AttrValue], warnings: &[AttrValue]) -> yew::Html {
+fn messages(id: &str, messages: &Messages) -> yew::Html {
     use yew::html;
+    let (errors, warnings) = (&messages.errors, &messages.warnings);
     html! {
         <>
             if !errors.is_empty() {

@@ -9,14 +9,13 @@ use yew::prelude::*;
 use super::{
     attachments_field, checkbox, classification_choice, error_summary, location_fields, receipt,
     select_field, send_status, text_field, AttachmentsFieldProps, CheckboxProps,
-    ClassificationChoiceProps, ClassificationOption, ErrorSummaryProps, FileRow,
-    LocationFieldsProps, ReceiptProps, SelectFieldProps, SendStatusProps, SummaryItem,
-    TextFieldProps,
+    ClassificationChoiceProps, ErrorSummaryProps, FileRow, LocationFieldsProps, ReceiptProps,
+    SelectFieldProps, SendStatusProps, TextFieldProps,
 };
-use crate::form::view::{form_view, Messages};
+use crate::form::view::form_view;
 use crate::form::{Action, Input, Phase};
 use crate::hooks::{
-    use_config, use_copy, use_files, use_form, use_outbox, use_persistence, use_regions, Regions,
+    use_config, use_copy, use_files, use_outbox, use_persistence, use_regions, Form, Regions,
 };
 use crate::i18n::texts;
 use crate::io::http::new_idempotency_key;
@@ -35,7 +34,8 @@ pub struct ReportFormProps {
 pub fn ReportForm(props: &ReportFormProps) -> Html {
     let lang = props.lang;
     let t = texts(lang);
-    let form = use_form(lang, props.today);
+    let today = props.today;
+    let form = use_reducer(move || Form::new(lang, today));
     let state = &form.state;
     let dispatch = form.dispatcher();
     let act = dispatch.to_callback();
@@ -114,23 +114,6 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
 
     let v = form_view(state, t);
     let edit = |input: Input| act.reform(move |value: String| Action::Edit(input, value));
-    let summary: Vec<SummaryItem> = v
-        .summary
-        .into_iter()
-        .map(|line| SummaryItem {
-            target: line.target.into(),
-            message: line.message.into(),
-        })
-        .collect();
-    let kinds: Vec<ClassificationOption> = v
-        .kinds
-        .iter()
-        .map(|k| ClassificationOption {
-            value: k.value,
-            label: k.label.into(),
-            hint: k.hint.into(),
-        })
-        .collect();
     // Why a list is empty: loading, or failed (and retried). The kecamatan is optional, so
     // its failure note says the report can go without it.
     let list_note = |r: &Regions, loading: &'static str, failed: &'static str| match r {
@@ -145,18 +128,12 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
     let file_rows: Vec<FileRow> = v
         .files
         .into_iter()
-        .map(|f| FileRow {
-            thumbnail: f
+        .map(|line| FileRow {
+            thumbnail: line
                 .thumbnail
-                .then(|| files.get(f.id).map(|(_, blob)| blob))
+                .then(|| files.get(line.id).map(|(_, blob)| blob))
                 .flatten(),
-            id: f.id,
-            name: f.name.into(),
-            kind: AttrValue::Static(f.kind),
-            size: f.size.into(),
-            note: f.note.map(AttrValue::from),
-            ready: f.ready,
-            remove_label: f.remove_label.into(),
+            line,
         })
         .collect();
     let submit = {
@@ -189,31 +166,31 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
                             onclick={act.reform(|_: MouseEvent| Action::DiscardDraft)}>{ t.discard_draft }</button>
                     </div>
                 }
-                if !summary.is_empty() {
-                    { error_summary(&ErrorSummaryProps { title: t.summary_title.into(), items: summary, node_ref: summary_ref }) }
+                if !v.summary.is_empty() {
+                    { error_summary(&ErrorSummaryProps { title: t.summary_title.into(), items: v.summary, node_ref: summary_ref }) }
                 }
-                { classification_choice(&yew::props!(ClassificationChoiceProps { legend: t.classification_legend, options: kinds, selected: state.classification, errors: errors(v.classification), onchange: act.reform(Action::Classify) })) }
-                { text_field(&yew::props!(TextFieldProps { id: "lapor-title", label: t.title_label, hint: AttrValue::from(v.title_hint), value: AttrValue::from(state.fields.title.clone()), errors: errors(v.title), oninput: edit(Input::Title) })) }
-                { text_field(&yew::props!(TextFieldProps { id: "lapor-content", label: t.content_label, kind: "textarea", hint: AttrValue::from(v.content_hint), counter: AttrValue::from(v.content_counter), value: AttrValue::from(state.fields.content.clone()), errors: errors(v.content), oninput: edit(Input::Content) })) }
+                { classification_choice(&ClassificationChoiceProps { legend: t.classification_legend.into(), options: v.kinds, selected: state.classification, messages: v.classification, onchange: act.reform(Action::Classify) }) }
+                { text_field(&TextFieldProps { id: "lapor-title".into(), label: t.title_label.into(), hint: Some(AttrValue::from(v.title_hint)), value: AttrValue::from(state.fields.title.clone()), messages: v.title, oninput: edit(Input::Title), ..TextFieldProps::default() }) }
+                { text_field(&TextFieldProps { id: "lapor-content".into(), label: t.content_label.into(), kind: "textarea".into(), hint: Some(AttrValue::from(v.content_hint)), counter: Some(AttrValue::from(v.content_counter)), value: AttrValue::from(state.fields.content.clone()), messages: v.content, oninput: edit(Input::Content), ..TextFieldProps::default() }) }
                 if incident {
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-incident-date", label: t.incident_date_label, kind: "date", hint: AttrValue::Static(t.incident_date_hint), max: AttrValue::from(state.today.to_string()), value: AttrValue::from(state.fields.incident_date.clone()), errors: errors(v.incident_date), oninput: edit(Input::IncidentDate) })) }
+                    { text_field(&TextFieldProps { id: "lapor-incident-date".into(), label: t.incident_date_label.into(), kind: "date".into(), hint: Some(AttrValue::Static(t.incident_date_hint)), max: Some(AttrValue::from(state.today.to_string())), value: AttrValue::from(state.fields.incident_date.clone()), messages: v.incident_date, oninput: edit(Input::IncidentDate), ..TextFieldProps::default() }) }
                 }
-                { location_fields(&yew::props!(LocationFieldsProps { legend: v.location_legend, province_label: t.province_label, regency_label: t.regency_label, district_label: t.district_label, optional: t.optional, choose: t.choose, choose_province_first: t.choose_province_first, choose_regency_first: t.choose_regency_first, province: AttrValue::from(state.fields.province.clone()), regency: AttrValue::from(state.fields.regency.clone()), district: AttrValue::from(state.fields.district.clone()), provinces: provinces.list(), regencies: regencies.list(), districts: districts.list(), province_note, regency_note, district_note, province_errors: errors(v.province), regency_errors: errors(v.regency), onprovince: edit(Input::Province), onregency: edit(Input::Regency), ondistrict: edit(Input::District) })) }
+                { location_fields(&LocationFieldsProps { legend: v.location_legend.into(), province_label: t.province_label.into(), regency_label: t.regency_label.into(), district_label: t.district_label.into(), optional: t.optional.into(), choose: t.choose.into(), choose_province_first: t.choose_province_first.into(), choose_regency_first: t.choose_regency_first.into(), province: AttrValue::from(state.fields.province.clone()), regency: AttrValue::from(state.fields.regency.clone()), district: AttrValue::from(state.fields.district.clone()), provinces: provinces.list(), regencies: regencies.list(), districts: districts.list(), province_note, regency_note, district_note, province_messages: v.province, regency_messages: v.regency, onprovince: edit(Input::Province), onregency: edit(Input::Regency), ondistrict: edit(Input::District) }) }
                 if !config.institutions.is_empty() {
-                    { select_field(&yew::props!(SelectFieldProps { id: "lapor-institution", label: t.institution_label, optional: t.optional, value: AttrValue::from(state.fields.institution.clone()), placeholder: t.none_chosen, options: named(&config.institutions), errors: errors(v.institution), onchange: edit(Input::Institution) })) }
+                    { select_field(&SelectFieldProps { id: "lapor-institution".into(), label: t.institution_label.into(), optional: Some(t.optional.into()), value: AttrValue::from(state.fields.institution.clone()), placeholder: t.none_chosen.into(), options: named(&config.institutions), messages: v.institution, onchange: edit(Input::Institution), ..SelectFieldProps::default() }) }
                 }
                 if !config.categories.is_empty() {
-                    { select_field(&yew::props!(SelectFieldProps { id: "lapor-category", label: t.category_label, optional: t.optional, value: AttrValue::from(state.fields.category.clone()), placeholder: t.none_chosen, options: named(&config.categories), errors: errors(v.category), onchange: edit(Input::Category) })) }
+                    { select_field(&SelectFieldProps { id: "lapor-category".into(), label: t.category_label.into(), optional: Some(t.optional.into()), value: AttrValue::from(state.fields.category.clone()), placeholder: t.none_chosen.into(), options: named(&config.categories), messages: v.category, onchange: edit(Input::Category), ..SelectFieldProps::default() }) }
                 }
-                { attachments_field(&yew::props!(AttachmentsFieldProps { label: t.attachments_label, optional: t.optional, hint: AttrValue::from(v.attachments_hint), accept: AttrValue::from(v.accept), files: file_rows, chosen_title: t.attachments_chosen, refused: v.refused.into_iter().map(AttrValue::from).collect::<Vec<_>>(), refused_title: t.attachments_refused, remove: t.remove, errors: errors(v.attachments), onpick, onremove: act.reform(Action::RemoveFile) })) }
+                { attachments_field(&AttachmentsFieldProps { label: t.attachments_label.into(), optional: t.optional.into(), hint: AttrValue::from(v.attachments_hint), accept: AttrValue::from(v.accept), files: file_rows, chosen_title: t.attachments_chosen.into(), refused: v.refused, refused_title: t.attachments_refused.into(), remove: t.remove.into(), messages: v.attachments, onpick, onremove: act.reform(Action::RemoveFile) }) }
                 <fieldset class="lapor-fieldset">
                     <legend class="lapor-legend">{ t.reporter_legend }</legend>
                     <p class="lapor-hint">{ t.reporter_hint }</p>
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-name", label: t.name_label, autocomplete: "name", value: AttrValue::from(state.fields.name.clone()), errors: errors(v.name), oninput: edit(Input::Name) })) }
+                    { text_field(&TextFieldProps { id: "lapor-name".into(), label: t.name_label.into(), autocomplete: Some("name".into()), value: AttrValue::from(state.fields.name.clone()), messages: v.name, oninput: edit(Input::Name), ..TextFieldProps::default() }) }
                     // A gateway may not require the NIK (`require_nik: false`): then it is optional.
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-nik", label: t.nik_label, hint: AttrValue::Static(t.nik_hint), inputmode: "numeric", optional: (!config.require_nik).then_some(AttrValue::Static(t.optional)), autocomplete: "off", value: AttrValue::from(state.nik.clone()), warnings: attrs(v.nik.warnings), errors: attrs(v.nik.errors), oninput: edit(Input::Nik) })) }
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-phone", label: t.phone_label, kind: "tel", hint: AttrValue::Static(t.phone_hint), autocomplete: "tel", value: AttrValue::from(state.fields.phone.clone()), errors: errors(v.phone), oninput: edit(Input::Phone) })) }
-                    { text_field(&yew::props!(TextFieldProps { id: "lapor-email", label: t.email_label, kind: "email", optional: t.optional, hint: AttrValue::Static(t.email_hint), autocomplete: "email", value: AttrValue::from(state.fields.email.clone()), errors: errors(v.email), oninput: edit(Input::Email) })) }
+                    { text_field(&TextFieldProps { id: "lapor-nik".into(), label: t.nik_label.into(), hint: Some(AttrValue::Static(t.nik_hint)), inputmode: Some("numeric".into()), optional: (!config.require_nik).then_some(AttrValue::Static(t.optional)), autocomplete: Some("off".into()), value: AttrValue::from(state.nik.clone()), messages: v.nik, oninput: edit(Input::Nik), ..TextFieldProps::default() }) }
+                    { text_field(&TextFieldProps { id: "lapor-phone".into(), label: t.phone_label.into(), kind: "tel".into(), hint: Some(AttrValue::Static(t.phone_hint)), autocomplete: Some("tel".into()), value: AttrValue::from(state.fields.phone.clone()), messages: v.phone, oninput: edit(Input::Phone), ..TextFieldProps::default() }) }
+                    { text_field(&TextFieldProps { id: "lapor-email".into(), label: t.email_label.into(), kind: "email".into(), optional: Some(t.optional.into()), hint: Some(AttrValue::Static(t.email_hint)), autocomplete: Some("email".into()), value: AttrValue::from(state.fields.email.clone()), messages: v.email, oninput: edit(Input::Email), ..TextFieldProps::default() }) }
                     { checkbox(CheckboxProps { id: "lapor-anonymous".into(), label: t.anonymous_label, hint: t.anonymous_hint,
                         checked: state.anonymous, onchange: act.reform(Action::SetAnonymous) }) }
                     { checkbox(CheckboxProps { id: "lapor-secret".into(), label: t.secret_label, hint: t.secret_hint,
@@ -230,15 +207,6 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
             </form>
         </div>
     }
-}
-
-/// A field's error messages as props.
-fn errors(messages: Messages) -> Vec<AttrValue> {
-    attrs(messages.errors)
-}
-
-fn attrs(texts: Vec<String>) -> Vec<AttrValue> {
-    texts.into_iter().map(AttrValue::from).collect()
 }
 
 /// The options of a select from a list of `/config`.

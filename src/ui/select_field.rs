@@ -3,12 +3,12 @@ use yew::prelude::*;
 
 use super::described_by;
 use super::field::{field, FieldFrame};
+use crate::form::view::Messages;
 
-#[derive(Properties, PartialEq)]
+#[derive(Default)]
 pub struct SelectFieldProps {
     pub id: AttrValue,
     pub label: AttrValue,
-    #[prop_or_default]
     pub optional: Option<AttrValue>,
     /// The value chosen; empty for none.
     pub value: AttrValue,
@@ -17,17 +17,15 @@ pub struct SelectFieldProps {
     /// `(value, text)` pairs.
     pub options: Vec<(AttrValue, AttrValue)>,
     /// A line under the label (e.g. that the list is loading).
-    #[prop_or_default]
     pub hint: Option<AttrValue>,
-    #[prop_or_default]
-    pub errors: Vec<AttrValue>,
+    pub messages: Messages,
     pub onchange: Callback<String>,
 }
 
 /// A labelled native select: the phone's own picker, usable with the keyboard.
 pub fn select_field(props: &SelectFieldProps) -> Html {
     let id = props.id.as_str();
-    let invalid = !props.errors.is_empty();
+    let invalid = !props.messages.errors.is_empty();
     let describedby = described_by(id, &[("hint", props.hint.is_some()), ("error", invalid)]);
     let onchange = props
         .onchange
@@ -37,8 +35,7 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
         label: props.label.clone(),
         optional: props.optional.clone(),
         hint: props.hint.clone(),
-        errors: &props.errors,
-        warnings: &[],
+        messages: &props.messages,
     };
     field(
         frame,

@@ -3,47 +3,57 @@ use yew::prelude::*;
 
 use super::described_by;
 use super::field::{field, FieldFrame};
+use crate::form::view::Messages;
 
-#[derive(Properties, PartialEq)]
 pub struct TextFieldProps {
     pub id: AttrValue,
     pub label: AttrValue,
     /// The "(opsional)" text, for an optional field.
-    #[prop_or_default]
     pub optional: Option<AttrValue>,
-    #[prop_or_default]
     pub hint: Option<AttrValue>,
     pub value: AttrValue,
     /// `text`, `tel`, `email`, `date`, or `textarea` for a multi-line field.
-    #[prop_or(AttrValue::Static("text"))]
     pub kind: AttrValue,
-    #[prop_or_default]
     pub max: Option<AttrValue>,
-    #[prop_or_default]
     pub autocomplete: Option<AttrValue>,
-    #[prop_or_default]
     pub inputmode: Option<AttrValue>,
     /// A character counter shown under a multi-line field.
-    #[prop_or_default]
     pub counter: Option<AttrValue>,
-    #[prop_or_default]
-    pub errors: Vec<AttrValue>,
-    #[prop_or_default]
-    pub warnings: Vec<AttrValue>,
+    /// Its errors and warnings, worded.
+    pub messages: Messages,
     pub oninput: Callback<String>,
+}
+
+impl Default for TextFieldProps {
+    fn default() -> TextFieldProps {
+        TextFieldProps {
+            id: AttrValue::default(),
+            label: AttrValue::default(),
+            optional: None,
+            hint: None,
+            value: AttrValue::default(),
+            kind: AttrValue::Static("text"),
+            max: None,
+            autocomplete: None,
+            inputmode: None,
+            counter: None,
+            messages: Messages::default(),
+            oninput: Callback::default(),
+        }
+    }
 }
 
 /// A labelled text input or text area with its hint and its messages.
 pub fn text_field(props: &TextFieldProps) -> Html {
     let id = props.id.as_str();
-    let invalid = !props.errors.is_empty();
+    let invalid = !props.messages.errors.is_empty();
     let describedby = described_by(
         id,
         &[
             ("hint", props.hint.is_some()),
             ("counter", props.counter.is_some()),
             ("error", invalid),
-            ("warning", !props.warnings.is_empty()),
+            ("warning", !props.messages.warnings.is_empty()),
         ],
     );
     let aria_invalid = invalid.then_some(AttrValue::Static("true"));
@@ -70,8 +80,7 @@ pub fn text_field(props: &TextFieldProps) -> Html {
         label: props.label.clone(),
         optional: props.optional.clone(),
         hint: props.hint.clone(),
-        errors: &props.errors,
-        warnings: &props.warnings,
+        messages: &props.messages,
     };
     field(
         frame,
