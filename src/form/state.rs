@@ -1,6 +1,8 @@
 //! The form's state: what the citizen typed and chose, what is shown of its check, and where
 //! the sending is. Plain data with the queries the reducer and the view model ask of it.
 
+use std::rc::Rc;
+
 use lapor_core::attachment::{check_attachments, AttachmentInfo};
 use lapor_core::error::sort_in_form_order;
 use lapor_core::messages::Lang;
@@ -186,8 +188,9 @@ pub struct FormState {
     /// The errors shown, in the order of the form.
     pub errors: Vec<FieldError>,
     /// Core's check of the form as it is now, made once per change: the shown errors are
-    /// taken from it, the warnings are its own, and a submit sends what it found valid.
-    checked: Checked,
+    /// taken from it, the warnings are its own, and a submit sends what it found valid. Shared:
+    /// copying the state for a transition does not copy it.
+    checked: Rc<Checked>,
     pub phase: Phase,
     /// The last send (or the one in flight).
     pub outgoing: Option<Outgoing>,
@@ -215,11 +218,11 @@ impl FormState {
             attachments: Vec::new(),
             refused: Vec::new(),
             errors: Vec::new(),
-            checked: Checked {
+            checked: Rc::new(Checked {
                 report: None,
                 errors: Vec::new(),
                 warnings: Vec::new(),
-            },
+            }),
             phase: Phase::Editing,
             outgoing: None,
             sends: 0,
@@ -313,7 +316,7 @@ impl FormState {
         let max = self.config.attachments.max_file_bytes;
         let infos: Vec<AttachmentInfo<'_>> =
             self.attachments.iter().map(|a| info(a, max)).collect();
-        self.checked = validate_submission(&self.report(), &infos, &ctx);
+        self.checked = Rc::new(validate_submission(&self.report(), &infos, &ctx));
     }
 
     /// Whether a request is in flight (the submit button stays enabled but does nothing).

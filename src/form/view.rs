@@ -170,7 +170,7 @@ pub fn form_view(state: &FormState, t: &'static Texts) -> FormView {
     let attachments_hint = fill(
         t.attachments_hint,
         &[
-            ("types", &types.join(", ")),
+            ("types", &join(&types, ", ")),
             ("size", &format_bytes(a.max_file_bytes, lang)),
             ("count", &a.max_files.to_string()),
             ("total", &format_bytes(a.max_total_bytes, lang)),
@@ -344,5 +344,17 @@ fn accept_attribute(types: &[String]) -> String {
             _ => {}
         }
     }
-    accept.join(",")
+    join(&accept, ",")
+}
+
+/// `parts.join(separator)`, by hand: `join` would add its generic machinery to the Wasm.
+fn join(parts: &[&str], separator: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(separator);
+        }
+        out.push_str(part);
+    }
+    out
 }

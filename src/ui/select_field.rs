@@ -5,7 +5,6 @@ use super::described_by;
 use super::field::{field, FieldFrame};
 use crate::form::view::Messages;
 
-#[derive(Default)]
 pub struct SelectFieldProps {
     pub id: AttrValue,
     pub label: AttrValue,

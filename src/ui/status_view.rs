@@ -148,7 +148,7 @@ pub fn StatusView(props: &StatusViewProps) -> Html {
                     }) }
                 </ul>
             }
-            { text_field(&TextFieldProps { id: "lapor-status-id".into(), label: t.id_label.into(), hint: Some(AttrValue::Static(t.id_hint)), value: value.into(), autocomplete: Some("off".into()), messages: Messages { errors: error.into_iter().collect(), warnings: Vec::new() }, oninput, ..TextFieldProps::default() }) }
+            { text_field(&TextFieldProps { hint: Some(AttrValue::Static(t.id_hint)), autocomplete: Some("off".into()), ..TextFieldProps::new("lapor-status-id", t.id_label, value.into(), Messages { errors: error.into_iter().collect(), warnings: Vec::new() }, oninput) }) }
             <button type="submit" class="lapor-button">{ t.check }</button>
             <div role="status" class={boxed.then_some("lapor-failure")}>
                 if let Some(title) = title {

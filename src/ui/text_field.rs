@@ -24,21 +24,28 @@ pub struct TextFieldProps {
     pub oninput: Callback<String>,
 }
 
-impl Default for TextFieldProps {
-    fn default() -> TextFieldProps {
+impl TextFieldProps {
+    /// A one-line text field with no hint and nothing optional: set the rest with `..`.
+    pub fn new(
+        id: &'static str,
+        label: &'static str,
+        value: AttrValue,
+        messages: Messages,
+        oninput: Callback<String>,
+    ) -> TextFieldProps {
         TextFieldProps {
-            id: AttrValue::default(),
-            label: AttrValue::default(),
+            id: AttrValue::Static(id),
+            label: AttrValue::Static(label),
             optional: None,
             hint: None,
-            value: AttrValue::default(),
+            value,
             kind: AttrValue::Static("text"),
             max: None,
             autocomplete: None,
             inputmode: None,
             counter: None,
-            messages: Messages::default(),
-            oninput: Callback::default(),
+            messages,
+            oninput,
         }
     }
 }
