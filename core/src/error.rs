@@ -172,8 +172,9 @@ pub struct Descriptor {
 }
 
 impl Field {
-    /// Every field that has a fixed wire name, in the order of the form.
-    const NAMED: [Field; 13] = [
+    /// Every field that has a fixed wire name, in the order of the form (one attachment,
+    /// [`Field::Attachment`], comes before [`Field::Attachments`]).
+    pub const NAMED: [Field; 13] = [
         Field::Classification,
         Field::Title,
         Field::Content,
