@@ -2,7 +2,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::described_by;
-use super::field::{field, FieldFrame};
+use super::field::field;
 use crate::form::view::{FileLine, Messages};
 
 /// One attached file as listed: its view model and the image to draw as a thumbnail, once
@@ -74,13 +74,6 @@ pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
             onpick.emit(files);
         }
     });
-    let frame = FieldFrame {
-        id,
-        label: props.label.clone(),
-        optional: Some(props.optional.clone()),
-        hint: Some(props.hint.clone()),
-        messages: &props.messages,
-    };
     let children = html! {
         <>
             <input type="file" id={id} name={id} multiple=true accept={props.accept.clone()}
@@ -117,5 +110,12 @@ pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
             }
         </>
     };
-    field(frame, children)
+    field(
+        &AttrValue::Static(id),
+        &props.label,
+        Some(&props.optional),
+        Some(&props.hint),
+        &props.messages,
+        children,
+    )
 }

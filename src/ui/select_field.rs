@@ -2,7 +2,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::described_by;
-use super::field::{field, FieldFrame};
+use super::field::field;
 use crate::form::view::Messages;
 
 pub struct SelectFieldProps {
@@ -29,15 +29,12 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
     let onchange = props
         .onchange
         .reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
-    let frame = FieldFrame {
-        id,
-        label: props.label.clone(),
-        optional: props.optional.clone(),
-        hint: props.hint.clone(),
-        messages: &props.messages,
-    };
     field(
-        frame,
+        &props.id,
+        &props.label,
+        props.optional.as_ref(),
+        props.hint.as_ref(),
+        &props.messages,
         html! {
             <select id={props.id.clone()} name={props.id.clone()} {onchange}
                 aria-invalid={invalid.then_some(AttrValue::Static("true"))} aria-describedby={describedby}>

@@ -2,7 +2,7 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::described_by;
-use super::field::{field, FieldFrame};
+use super::field::field;
 use crate::form::view::Messages;
 
 pub struct TextFieldProps {
@@ -82,15 +82,12 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                 aria-invalid={aria_invalid} aria-describedby={describedby} {oninput} />
         }
     };
-    let frame = FieldFrame {
-        id,
-        label: props.label.clone(),
-        optional: props.optional.clone(),
-        hint: props.hint.clone(),
-        messages: &props.messages,
-    };
     field(
-        frame,
+        &props.id,
+        &props.label,
+        props.optional.as_ref(),
+        props.hint.as_ref(),
+        &props.messages,
         html! {
             <>
                 { control }
