@@ -75,7 +75,7 @@ install_if_changed "$CACHE/opt.wasm" "$OUT/$WASM_NAME"
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-# The JS snippets (src/io.js, src/photo.js) go into the glue: one file, one request.
+# The JS snippets (src/io/io.js, src/io/photo.js) go into the glue: one file, one request.
 node scripts/inline-snippets.mjs pkg/lapor_widget.js pkg >"$TMP/glue.inlined.js"
 sed "s/lapor_widget_bg\.wasm/$WASM_NAME/g" "$TMP/glue.inlined.js" >"$TMP/glue.src.js"
 # The glue is wasm-bindgen's readable output; minified it is a quarter smaller after gzip.

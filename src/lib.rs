@@ -1,23 +1,24 @@
 //! The LAPOR! widget: the national public-service complaint form, embedded in any regional
 //! government website by one script tag.
 //!
-//! The browser-independent parts are [`state`] (the form's state machine), [`i18n`] and
+//! The browser-independent parts are [`form`] (the form: state, reducer, view models), [`i18n`] and
 //! [`status_texts`] (the texts); they build and test natively. Everything else is the Yew
 //! application, compiled to WebAssembly only. This file is the boundary with the loader: [`mount`] and
 //! [`WidgetHandle`], the only code that reads the host page's options.
 
+pub mod form;
 pub mod i18n;
-pub mod state;
 pub mod status_texts;
 
 #[cfg(target_arch = "wasm32")]
-mod app;
-#[cfg(target_arch = "wasm32")]
-mod components;
-#[cfg(target_arch = "wasm32")]
 mod hooks;
 #[cfg(target_arch = "wasm32")]
-pub mod photo;
+mod io;
+#[cfg(target_arch = "wasm32")]
+mod ui;
+
+#[cfg(target_arch = "wasm32")]
+pub use io::photo;
 
 #[cfg(target_arch = "wasm32")]
 pub use entry::{mount, WidgetHandle};
@@ -40,7 +41,7 @@ mod entry {
     };
     use yew::{AppHandle, AttrValue, Callback, Renderer};
 
-    use crate::app::{App, AppProps};
+    use crate::ui::app::{App, AppProps};
 
     /// The widget's stylesheet, embedded so that no second request and no inline style is needed.
     const CSS: &str = include_str!("style.css");
@@ -121,6 +122,7 @@ mod entry {
         let props = AppProps {
             endpoint,
             lang,
+            today: jakarta_today(),
             onsubmitted,
             scope,
         };
@@ -178,6 +180,11 @@ mod entry {
                 }
             }
         }
+    }
+
+    /// Today in Asia/Jakarta (UTC+7), the contract's time zone, from the browser's clock.
+    fn jakarta_today() -> lapor_core::Date {
+        lapor_core::Date::jakarta_from_unix((js_sys::Date::now() / 1000.0) as i64)
     }
 
     /// `lapor:submitted` on the host, crossing the shadow boundary, for the host page's analytics.

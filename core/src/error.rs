@@ -177,8 +177,9 @@ pub struct Descriptor {
 }
 
 impl Field {
-    /// Every field that has a fixed wire name, in the order of the form.
-    const NAMED: [Field; 13] = [
+    /// Every field that has a fixed wire name, in the order of the form (one attachment,
+    /// [`Field::Attachment`], comes before [`Field::Attachments`]).
+    pub const NAMED: [Field; 13] = [
         Field::Classification,
         Field::Title,
         Field::Content,
@@ -244,7 +245,9 @@ impl Field {
 /// Sorts errors in the order of the form ([`Descriptor::order`]; attachments by index).
 /// The sort is stable: two errors of one field keep their order.
 pub fn sort_in_form_order(errors: &mut [FieldError]) {
-    errors.sort_by_key(|e| (e.field.descriptor().order, e.field));
+    // `Field`'s derived order is the form's (its variants are declared in that order, a test
+    // checks it against the descriptors), and comparing it is less code than the table.
+    errors.sort_by_key(|e| e.field);
 }
 
 impl fmt::Display for Field {

@@ -615,3 +615,29 @@ fn debug_output_holds_no_content_and_no_identity() {
     }
     assert!(format!("{valid:?}").contains("Pengaduan"));
 }
+
+#[test]
+fn the_order_of_the_fields_is_the_descriptors_order() {
+    let mut fields = Field::NAMED.to_vec();
+    let at = fields
+        .iter()
+        .position(|f| *f == Field::Attachments)
+        .unwrap();
+    fields.splice(at..at, [Field::Attachment(0), Field::Attachment(7)]);
+    for pair in fields.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        assert!(a < b, "{a} before {b}");
+        assert!(
+            a.descriptor().order <= b.descriptor().order,
+            "{a} before {b}"
+        );
+    }
+    let mut errors: Vec<FieldError> = fields
+        .iter()
+        .rev()
+        .map(|f| FieldError::new(*f, Code::Required))
+        .collect();
+    lapor_core::error::sort_in_form_order(&mut errors);
+    let sorted: Vec<Field> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(sorted, fields);
+}

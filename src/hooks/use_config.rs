@@ -4,19 +4,20 @@ use lapor_core::Config;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::get_json;
-use crate::state::{Action, FormState};
+use super::use_form::Form;
+use crate::form::Action;
+use crate::io::http::get_json;
 
 /// Loads the configuration once per endpoint and hands it to the form. Until it arrives, or
 /// if it never does, the form runs on the contract's defaults: the gateway validates again
 /// anyway, and a citizen must not be kept from writing by a slow request.
 #[hook]
-pub fn use_config(endpoint: AttrValue, dispatch: UseReducerDispatcher<FormState>) {
+pub fn use_config(endpoint: AttrValue, dispatch: UseReducerDispatcher<Form>) {
     use_effect_with(endpoint, move |endpoint| {
         let url = format!("{endpoint}/config");
         spawn_local(async move {
             if let Ok(json) = get_json(&url).await {
-                if let Ok(config) = serde_wasm_bindgen::from_value::<Config>(json) {
+                if let Ok(config) = json.read::<Config>() {
                     dispatch.dispatch(Action::ConfigLoaded(config));
                 }
             }

@@ -1,9 +1,9 @@
 //! Copying the tracking number with `navigator.clipboard`, where the browser allows it.
 
-use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use yew::platform::spawn_local;
 use yew::prelude::*;
+
+use crate::io::clipboard::copy_text;
 
 /// What became of the last copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +24,7 @@ pub fn use_copy(text: AttrValue) -> (Callback<AttrValue>, CopyStatus) {
         Callback::from(move |text: AttrValue| {
             let last = last.clone();
             spawn_local(async move {
-                let copied = match clipboard() {
-                    Some(clipboard) => JsFuture::from(clipboard.write_text(&text)).await.is_ok(),
-                    None => false,
-                };
+                let copied = copy_text(&text).await.is_ok();
                 last.set((
                     text,
                     if copied {
@@ -45,12 +42,4 @@ pub fn use_copy(text: AttrValue) -> (Callback<AttrValue>, CopyStatus) {
         CopyStatus::Idle
     };
     (copy, status)
-}
-
-/// `navigator.clipboard`, absent outside secure contexts: checked before use, because calling
-/// a method of `undefined` would throw through the Wasm.
-fn clipboard() -> Option<web_sys::Clipboard> {
-    let navigator = web_sys::window()?.navigator();
-    let value = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).ok()?;
-    (!value.is_undefined() && !value.is_null()).then(|| navigator.clipboard())
 }

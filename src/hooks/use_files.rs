@@ -1,6 +1,6 @@
 //! Attachments: the browser blobs stay here, the form state gets what it needs to check and
 //! list them (name, sizes, leading bytes). A JPEG or PNG is made to fit the gateway's
-//! per-file limit and cleaned of its metadata before it counts as ready (`crate::photo`).
+//! per-file limit and cleaned of its metadata before it counts as ready (`crate::io::photo`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,10 +10,11 @@ use web_sys::{Blob, File};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::read_bytes;
-use super::store::StoredFile;
-use crate::photo::{prepare, PrepareError};
-use crate::state::{Action, Attachment, FormState, Refusal};
+use super::use_form::Form;
+use crate::form::{Action, Attachment, Refusal};
+use crate::io::http::read_bytes;
+use crate::io::photo::{prepare, PrepareError};
+use crate::io::store::StoredFile;
 
 /// The blob and the name to send of every attachment, by [`Attachment::id`].
 #[derive(Clone, Default)]
@@ -94,7 +95,7 @@ impl FileStore {
 /// prepared, and each reports when it is ready (or why it cannot be sent).
 #[hook]
 pub fn use_files(
-    dispatch: UseReducerDispatcher<FormState>,
+    dispatch: UseReducerDispatcher<Form>,
     max_file_bytes: u64,
 ) -> (FileStore, Callback<Vec<File>>) {
     let store = use_memo((), |()| FileStore::default());

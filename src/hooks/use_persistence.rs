@@ -1,39 +1,36 @@
-//! Drafts and reports waiting on this device: restored when the widget mounts, the draft saved
-//! after every change, a waiting report sent again when the connection comes back.
+//! Drafts on this device: restored when the widget mounts, saved after every change; and the
+//! tracking numbers of reports filed here. Reports waiting to be sent are the outbox's
+//! (`use_outbox`).
 
-use std::rc::Rc;
-
-use gloo::events::EventListener;
-use gloo::timers::callback::{Interval, Timeout};
+use gloo::timers::callback::Timeout;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::store;
 use super::use_files::FileStore;
-use crate::state::{Action, Attachment, FormState, Phase};
+use super::use_form::Form;
+use crate::form::{Action, Attachment, FormState, Phase};
+use crate::io::store;
 
 /// How long the form must stay unchanged before its draft is written (one write per pause
 /// in typing, not per key).
 const SAVE_AFTER_MS: u32 = 300;
-/// How often a waiting report is tried again while the page is open, besides the browser's
-/// `online` event (which does not fire for a network that is up but does not answer).
-const RETRY_EVERY_MS: u32 = 20_000;
 
 /// What the persistence hooks tell the view.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Persistence {
     /// The draft as it is now has been written (false again at the next change).
     pub saved: bool,
+    /// The draft was looked for, and restored if there was one.
+    pub loaded: bool,
 }
 
-/// Restores the draft of this widget (`scope`) and any report of it still waiting, then saves
-/// the draft after each change. Saving starts only once restoring is done, so an empty form
+/// Restores the draft of this widget (`scope`), then saves the draft after each change. Saving starts only once restoring is done, so an empty form
 /// never overwrites a draft before it was read.
 #[hook]
 pub fn use_persistence(
     scope: AttrValue,
     state: &FormState,
-    dispatch: UseReducerDispatcher<FormState>,
+    dispatch: UseReducerDispatcher<Form>,
     files: FileStore,
 ) -> Persistence {
     let loaded = use_state(|| false);
@@ -45,15 +42,12 @@ pub fn use_persistence(
         use_effect_with(scope.clone(), move |scope| {
             let scope = scope.clone();
             spawn_local(async move {
-                if let Some((draft, stored)) = store::load_draft(&scope).await {
+                if let Ok(Some((draft, stored))) = store::load_draft(&scope).await {
                     let mut attachments = Vec::with_capacity(stored.len());
                     for f in stored {
                         attachments.push(files.attach(f.name, f.blob, f.original_size).await);
                     }
                     dispatch.dispatch(Action::Restore(draft, attachments));
-                }
-                if let Some(idempotency_key) = store::waiting_key(&scope).await {
-                    dispatch.dispatch(Action::Resume { idempotency_key });
                 }
                 loaded.set(true);
             });
@@ -82,12 +76,12 @@ pub fn use_persistence(
                     let empty = draft.is_empty() && stored.is_empty();
                     pending = Some(Timeout::new(SAVE_AFTER_MS, move || {
                         spawn_local(async move {
-                            let ok = if empty {
+                            let written = if empty {
                                 store::delete_draft(&scope).await
                             } else {
                                 store::save_draft(&scope, &draft, &stored).await
                             };
-                            saved.set(ok && !empty);
+                            saved.set(written.is_ok() && !empty);
                         })
                     }));
                 }
@@ -98,23 +92,10 @@ pub fn use_persistence(
     }
 
     // A waiting report: tried again when the browser says it is online, and every 20 s.
-    let queued = state.phase == Phase::Queued;
-    use_effect_with(queued, move |queued| {
-        let mut guards: Option<(EventListener, Interval)> = None;
-        if *queued {
-            let retry = Rc::new(move || dispatch.dispatch(Action::Retry));
-            let on_online = retry.clone();
-            if let Some(window) = web_sys::window() {
-                guards = Some((
-                    EventListener::new(&window, "online", move |_| on_online()),
-                    Interval::new(RETRY_EVERY_MS, move || retry()),
-                ));
-            }
-        }
-        move || drop(guards)
-    });
-
-    Persistence { saved: *saved }
+    Persistence {
+        saved: *saved,
+        loaded: *loaded,
+    }
 }
 
 /// The tracking ids of reports filed on this device through this gateway, newest first;
@@ -127,7 +108,7 @@ pub fn use_history(endpoint: AttrValue, refresh: u32) -> Vec<AttrValue> {
         use_effect_with((endpoint, refresh), move |(endpoint, _)| {
             let endpoint = endpoint.clone();
             spawn_local(async move {
-                let list = store::remembered(&endpoint).await;
+                let list = store::remembered(&endpoint).await.unwrap_or_default();
                 ids.set(list.into_iter().map(AttrValue::from).collect());
             });
         });

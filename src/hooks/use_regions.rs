@@ -12,7 +12,7 @@ use serde::Deserialize;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::get_json;
+use crate::io::http::get_json;
 
 /// A region list as a select shows it.
 #[derive(Clone, PartialEq)]
@@ -81,7 +81,8 @@ pub fn use_regions(endpoint: AttrValue, parent: AttrValue) -> Regions {
                 let retry = retry.clone();
                 spawn_local(async move {
                     let result = match get_json(&url).await {
-                        Ok(json) => serde_wasm_bindgen::from_value::<RegionDoc>(json)
+                        Ok(json) => json
+                            .read::<RegionDoc>()
                             .map(|doc| {
                                 Regions::Loaded(Rc::new(
                                     doc.children

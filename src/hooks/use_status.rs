@@ -6,7 +6,8 @@ use serde::Deserialize;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::{get_json, HttpError};
+use crate::io::http::get_json;
+use crate::io::IoError;
 use lapor_core::tracking::{TrackingId, TrackingIdError};
 
 /// What the gateway says of a report (never anything of the reporter). Only what the view
@@ -69,12 +70,12 @@ pub fn use_status(
             let (lookup, latest) = (lookup.clone(), latest.clone());
             spawn_local(async move {
                 let result = match get_json(&url).await {
-                    Ok(json) => match serde_wasm_bindgen::from_value::<ReportStatus>(json) {
+                    Ok(json) => match json.read::<ReportStatus>() {
                         Ok(report) => Lookup::Found(id, report),
                         Err(_) => Lookup::Failed(id, false),
                     },
-                    Err(HttpError::Status(404)) => Lookup::NotFound(id),
-                    Err(e) => Lookup::Failed(id, e == HttpError::Network),
+                    Err(IoError::Status(404)) => Lookup::NotFound(id),
+                    Err(e) => Lookup::Failed(id, e == IoError::Network),
                 };
                 if *latest.borrow() == asked {
                     lookup.set(Rc::new(result));

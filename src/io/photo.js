@@ -1,4 +1,4 @@
-// The browser's image codecs for src/photo.rs, which decides what to ask of them. Written in
+// The browser's image codecs for src/io/photo.rs, which decides what to ask of them. Written in
 // JavaScript because every call here would cost more Wasm as Rust bindings than it costs
 // bytes here. Every export returns a promise and never throws synchronously.
 //
@@ -20,7 +20,7 @@ export const decode = async (blob) => createImageBitmap(blob, { imageOrientation
  * with bilinear sampling, which at exactly 2:1 is a 2x2 box filter: sharp, and cheap on the
  * main thread. The last step uses the browser's best filter, whose first use costs it a
  * mipmap chain of its whole source (about 30 ms on a 12-megapixel photo, 4 ms on the halved
- * one); when the target is an exact halving (src/photo.rs picks those) there is no last step.
+ * one); when the target is an exact halving (src/io/photo.rs picks those) there is no last step.
  */
 export async function scale(bitmap, w, h) {
   let src = bitmap;

@@ -61,9 +61,9 @@ export async function readBytes(blob, len) {
 
 // IndexedDB: one database per host site (the browser's rule), three object stores with
 // out-of-line keys: `drafts` (by widget scope), `outbox` (by Idempotency-Key), `history` (by
-// tracking id). Every function resolves, never rejects: storage can be off (private windows,
-// a full disk), and then the widget works without it. get/all resolve undefined on failure,
-// put/del false.
+// tracking id). Every function rejects when storage refuses (private windows, storage turned
+// off, a full disk); src/io/store.rs makes that its storage error, and the widget works
+// without storage. get resolves undefined for a missing key.
 let opening = null;
 function database() {
   if (!opening) {
@@ -83,17 +83,13 @@ function database() {
 }
 
 async function run(store, mode, op) {
-  try {
-    const db = await database();
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(store, mode);
-      const request = op(tx.objectStore(store));
-      tx.oncomplete = () => resolve(mode === "readonly" ? request.result : true);
-      tx.onerror = tx.onabort = () => reject(tx.error);
-    });
-  } catch (e) {
-    return mode === "readonly" ? undefined : false;
-  }
+  const db = await database();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, mode);
+    const request = op(tx.objectStore(store));
+    tx.oncomplete = () => resolve(request.result);
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
 }
 
 export function idbGet(store, key) {

@@ -1,52 +1,69 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use super::{described_by, messages};
+use super::described_by;
+use super::field::field;
+use crate::form::view::Messages;
 
-#[derive(Properties, PartialEq)]
 pub struct TextFieldProps {
     pub id: AttrValue,
     pub label: AttrValue,
     /// The "(opsional)" text, for an optional field.
-    #[prop_or_default]
     pub optional: Option<AttrValue>,
-    #[prop_or_default]
     pub hint: Option<AttrValue>,
     pub value: AttrValue,
     /// `text`, `tel`, `email`, `date`, or `textarea` for a multi-line field.
-    #[prop_or(AttrValue::Static("text"))]
     pub kind: AttrValue,
-    #[prop_or_default]
     pub max: Option<AttrValue>,
-    #[prop_or_default]
     pub autocomplete: Option<AttrValue>,
-    #[prop_or_default]
     pub inputmode: Option<AttrValue>,
     /// A character counter shown under a multi-line field.
-    #[prop_or_default]
     pub counter: Option<AttrValue>,
-    #[prop_or_default]
-    pub errors: Vec<AttrValue>,
-    #[prop_or_default]
-    pub warnings: Vec<AttrValue>,
+    /// Its errors and warnings, worded.
+    pub messages: Messages,
     pub oninput: Callback<String>,
+}
+
+impl TextFieldProps {
+    /// A one-line text field with no hint and nothing optional: set the rest with `..`.
+    pub fn new(
+        id: &'static str,
+        label: &'static str,
+        value: AttrValue,
+        messages: Messages,
+        oninput: Callback<String>,
+    ) -> TextFieldProps {
+        TextFieldProps {
+            id: AttrValue::Static(id),
+            label: AttrValue::Static(label),
+            optional: None,
+            hint: None,
+            value,
+            kind: AttrValue::Static("text"),
+            max: None,
+            autocomplete: None,
+            inputmode: None,
+            counter: None,
+            messages,
+            oninput,
+        }
+    }
 }
 
 /// A labelled text input or text area with its hint and its messages.
 pub fn text_field(props: &TextFieldProps) -> Html {
     let id = props.id.as_str();
-    let invalid = !props.errors.is_empty();
+    let invalid = !props.messages.errors.is_empty();
     let describedby = described_by(
         id,
         &[
             ("hint", props.hint.is_some()),
             ("counter", props.counter.is_some()),
             ("error", invalid),
-            ("warning", !props.warnings.is_empty()),
+            ("warning", !props.messages.warnings.is_empty()),
         ],
     );
     let aria_invalid = invalid.then_some(AttrValue::Static("true"));
-    let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
     let control = if props.kind == "textarea" {
         let oninput = props
             .oninput
@@ -65,22 +82,19 @@ pub fn text_field(props: &TextFieldProps) -> Html {
                 aria-invalid={aria_invalid} aria-describedby={describedby} {oninput} />
         }
     };
-    html! {
-        <div {class}>
-            <label for={props.id.clone()} class="lapor-label">
-                { props.label.clone() }
-                if let Some(optional) = &props.optional {
-                    <span class="lapor-optional">{ " " }{ optional.clone() }</span>
+    field(
+        &props.id,
+        &props.label,
+        props.optional.as_ref(),
+        props.hint.as_ref(),
+        &props.messages,
+        html! {
+            <>
+                { control }
+                if let Some(counter) = &props.counter {
+                    <p id={format!("{id}-counter")} class="lapor-counter">{ counter.clone() }</p>
                 }
-            </label>
-            if let Some(hint) = &props.hint {
-                <p id={format!("{id}-hint")} class="lapor-hint">{ hint.clone() }</p>
-            }
-            { messages(id, &props.errors, &props.warnings) }
-            { control }
-            if let Some(counter) = &props.counter {
-                <p id={format!("{id}-counter")} class="lapor-counter">{ counter.clone() }</p>
-            }
-        </div>
-    }
+            </>
+        },
+    )
 }

@@ -2,23 +2,13 @@ use lapor_core::Classification;
 use yew::prelude::*;
 
 use super::messages;
+use crate::form::view::{Kind, Messages};
 
-/// One kind of report offered.
-#[derive(Clone, PartialEq)]
-pub struct ClassificationOption {
-    pub value: Classification,
-    pub label: AttrValue,
-    /// One line on what it is for.
-    pub hint: AttrValue,
-}
-
-#[derive(Properties, PartialEq)]
 pub struct ClassificationChoiceProps {
     pub legend: AttrValue,
-    pub options: Vec<ClassificationOption>,
+    pub options: Vec<Kind>,
     pub selected: Classification,
-    #[prop_or_default]
-    pub errors: Vec<AttrValue>,
+    pub messages: Messages,
     pub onchange: Callback<Classification>,
 }
 
@@ -27,7 +17,7 @@ pub fn classification_choice(props: &ClassificationChoiceProps) -> Html {
     html! {
         <fieldset class="lapor-fieldset lapor-kinds">
             <legend class="lapor-legend">{ props.legend.clone() }</legend>
-            { messages("lapor-classification", &props.errors, &[]) }
+            { messages("lapor-classification", &props.messages) }
             { for props.options.iter().enumerate().map(|(i, option)| {
                 // The first radio carries the group's id, where the error summary sends focus.
                 let id = if i == 0 { "lapor-classification".to_owned() } else { format!("lapor-classification-{}", option.value.as_str()) };
@@ -37,8 +27,8 @@ pub fn classification_choice(props: &ClassificationChoiceProps) -> Html {
                     <div class="lapor-choice lapor-kind">
                         <input type="radio" id={id.clone()} name="lapor-classification" value={option.value.as_str()}
                             checked={option.value == props.selected} aria-describedby={format!("{id}-hint")} {onchange} />
-                        <label for={id.clone()} class="lapor-choice-label">{ option.label.clone() }</label>
-                        <p id={format!("{id}-hint")} class="lapor-hint lapor-choice-hint">{ option.hint.clone() }</p>
+                        <label for={id.clone()} class="lapor-choice-label">{ option.label }</label>
+                        <p id={format!("{id}-hint")} class="lapor-hint lapor-choice-hint">{ option.hint }</p>
                     </div>
                 }
             }) }

@@ -6,6 +6,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::{text_field, TextFieldProps};
+use crate::form::view::Messages;
 use crate::hooks::use_status::{use_status, Lookup};
 use crate::i18n::fill;
 use crate::status_texts::status_texts;
@@ -100,7 +101,7 @@ pub fn StatusView(props: &StatusViewProps) -> Html {
     let mut error = None;
     match &*lookup {
         Lookup::Idle => {}
-        Lookup::Invalid(e) => error = Some(AttrValue::Static(t.id_error(*e))),
+        Lookup::Invalid(e) => error = Some(t.id_error(*e).to_owned()),
         Lookup::Loading => main = Some(AttrValue::Static(t.checking)),
         Lookup::Found(id, report) => {
             title = Some(fill(t.result_title, &[("id", id.as_str())]));
@@ -147,7 +148,7 @@ pub fn StatusView(props: &StatusViewProps) -> Html {
                     }) }
                 </ul>
             }
-            { text_field(&yew::props!(TextFieldProps { id: "lapor-status-id", label: t.id_label, hint: AttrValue::Static(t.id_hint), value, autocomplete: "off", errors: error.into_iter().collect::<Vec<_>>(), oninput })) }
+            { text_field(&TextFieldProps { hint: Some(AttrValue::Static(t.id_hint)), autocomplete: Some("off".into()), ..TextFieldProps::new("lapor-status-id", t.id_label, value.into(), Messages { errors: error.into_iter().collect(), warnings: Vec::new() }, oninput) }) }
             <button type="submit" class="lapor-button">{ t.check }</button>
             <div role="status" class={boxed.then_some("lapor-failure")}>
                 if let Some(title) = title {

@@ -1,8 +1,8 @@
 use yew::prelude::*;
 
 use super::{select_field, SelectFieldProps};
+use crate::form::view::Messages;
 
-#[derive(Properties, PartialEq)]
 pub struct LocationFieldsProps {
     /// "Lokasi Kejadian" or "Asal Pelapor".
     pub legend: AttrValue,
@@ -20,16 +20,11 @@ pub struct LocationFieldsProps {
     pub regencies: Vec<(AttrValue, AttrValue)>,
     pub districts: Vec<(AttrValue, AttrValue)>,
     /// Why a list is empty, if it is loading or failed.
-    #[prop_or_default]
     pub province_note: Option<AttrValue>,
-    #[prop_or_default]
     pub regency_note: Option<AttrValue>,
-    #[prop_or_default]
     pub district_note: Option<AttrValue>,
-    #[prop_or_default]
-    pub province_errors: Vec<AttrValue>,
-    #[prop_or_default]
-    pub regency_errors: Vec<AttrValue>,
+    pub province_messages: Messages,
+    pub regency_messages: Messages,
     pub onprovince: Callback<String>,
     pub onregency: Callback<String>,
     pub ondistrict: Callback<String>,
@@ -50,9 +45,9 @@ pub fn location_fields(props: &LocationFieldsProps) -> Html {
     html! {
         <fieldset class="lapor-fieldset">
             <legend class="lapor-legend">{ props.legend.clone() }</legend>
-            { select_field(&yew::props!(SelectFieldProps { id: "lapor-province", label: props.province_label.clone(), value: props.province.clone(), placeholder: props.choose.clone(), options: props.provinces.clone(), hint: props.province_note.clone(), errors: props.province_errors.clone(), onchange: props.onprovince.clone() })) }
-            { select_field(&yew::props!(SelectFieldProps { id: "lapor-regency", label: props.regency_label.clone(), value: props.regency.clone(), placeholder: regency_placeholder, options: props.regencies.clone(), hint: props.regency_note.clone(), errors: props.regency_errors.clone(), onchange: props.onregency.clone() })) }
-            { select_field(&yew::props!(SelectFieldProps { id: "lapor-district", label: props.district_label.clone(), optional: props.optional.clone(), value: props.district.clone(), placeholder: district_placeholder, options: props.districts.clone(), hint: props.district_note.clone(), onchange: props.ondistrict.clone() })) }
+            { select_field(&SelectFieldProps { id: "lapor-province".into(), label: props.province_label.clone(), optional: None, value: props.province.clone(), placeholder: props.choose.clone(), options: props.provinces.clone(), hint: props.province_note.clone(), messages: props.province_messages.clone(), onchange: props.onprovince.clone() }) }
+            { select_field(&SelectFieldProps { id: "lapor-regency".into(), label: props.regency_label.clone(), optional: None, value: props.regency.clone(), placeholder: regency_placeholder.into(), options: props.regencies.clone(), hint: props.regency_note.clone(), messages: props.regency_messages.clone(), onchange: props.onregency.clone() }) }
+            { select_field(&SelectFieldProps { id: "lapor-district".into(), label: props.district_label.clone(), optional: Some(props.optional.clone()), value: props.district.clone(), placeholder: district_placeholder.into(), options: props.districts.clone(), hint: props.district_note.clone(), messages: Messages::default(), onchange: props.ondistrict.clone() }) }
         </fieldset>
     }
 }

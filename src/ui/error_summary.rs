@@ -2,17 +2,12 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, Node, ShadowRoot};
 use yew::prelude::*;
 
-/// One problem: the id of the field and the message.
-#[derive(Clone, PartialEq)]
-pub struct SummaryItem {
-    pub target: AttrValue,
-    pub message: AttrValue,
-}
+use crate::form::view::SummaryLine;
 
 #[derive(Properties, PartialEq)]
 pub struct ErrorSummaryProps {
     pub title: AttrValue,
-    pub items: Vec<SummaryItem>,
+    pub items: Vec<SummaryLine>,
     /// Given so the form can move focus here after a failed submit.
     pub node_ref: NodeRef,
 }
@@ -24,11 +19,11 @@ pub fn error_summary(props: &ErrorSummaryProps) -> Html {
             <h2 id="lapor-summary-title" class="lapor-summary-title">{ props.title.clone() }</h2>
             <ul class="lapor-summary-list">
                 { for props.items.iter().map(|item| {
-                    let target = item.target.clone();
+                    let target = item.target;
                     // A fragment link cannot reach into a shadow root: focus the field by hand.
                     let onclick = Callback::from(move |e: MouseEvent| {
                         e.prevent_default();
-                        focus_in_same_root(&e, &target);
+                        focus_in_same_root(&e, target);
                     });
                     html! {
                         <li><a href={format!("#{}", item.target)} {onclick}>{ item.message.clone() }</a></li>

@@ -1,24 +1,16 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{described_by, messages};
+use super::described_by;
+use super::field::field;
+use crate::form::view::{FileLine, Messages};
 
-/// One attached file as listed.
+/// One attached file as listed: its view model and the image to draw as a thumbnail, once
+/// ready.
 #[derive(Clone, PartialEq)]
 pub struct FileRow {
-    pub id: u32,
-    pub name: AttrValue,
-    /// Its type as a citizen calls it ("foto JPEG").
-    pub kind: AttrValue,
-    /// The size that will be sent, and what became of the file ("diperkecil dari 4,6 MB").
-    pub size: AttrValue,
-    pub note: Option<AttrValue>,
-    /// False while a photo is being prepared (`data-state="working"`).
-    pub ready: bool,
-    /// The image to draw as a thumbnail, once ready.
+    pub line: FileLine,
     pub thumbnail: Option<web_sys::Blob>,
-    /// The accessible name of its remove button ("Hapus foto.jpg").
-    pub remove_label: AttrValue,
 }
 
 #[derive(Properties, PartialEq)]
@@ -37,7 +29,7 @@ fn Thumb(props: &ThumbProps) -> Html {
             if let Some(el) = canvas.cast::<web_sys::Element>() {
                 let blob = blob.clone();
                 yew::platform::spawn_local(async move {
-                    crate::photo::draw_thumbnail(&blob, &el, 96).await;
+                    crate::io::photo::draw_thumbnail(&blob, &el, 96).await;
                 });
             }
         });
@@ -45,7 +37,6 @@ fn Thumb(props: &ThumbProps) -> Html {
     html! { <canvas class="lapor-thumb" width="96" height="96" aria-hidden="true" ref={canvas} /> }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct AttachmentsFieldProps {
     pub label: AttrValue,
     pub optional: AttrValue,
@@ -56,11 +47,10 @@ pub struct AttachmentsFieldProps {
     pub files: Vec<FileRow>,
     pub chosen_title: AttrValue,
     /// One line per refused file, with its reason.
-    pub refused: Vec<AttrValue>,
+    pub refused: Vec<String>,
     pub refused_title: AttrValue,
     pub remove: AttrValue,
-    #[prop_or_default]
-    pub errors: Vec<AttrValue>,
+    pub messages: Messages,
     pub onpick: Callback<Vec<web_sys::File>>,
     pub onremove: Callback<u32>,
 }
@@ -68,7 +58,7 @@ pub struct AttachmentsFieldProps {
 /// The Lampiran field: a native file input, the files attached and those refused.
 pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
     let id = "lapor-attachments";
-    let invalid = !props.errors.is_empty();
+    let invalid = !props.messages.errors.is_empty();
     let onpick = props.onpick.clone();
     let onchange = Callback::from(move |e: Event| {
         let input = e.target_unchecked_into::<HtmlInputElement>();
@@ -84,14 +74,8 @@ pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
             onpick.emit(files);
         }
     });
-    let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
-    html! {
-        <div {class}>
-            <label for={id} class="lapor-label">
-                { props.label.clone() }<span class="lapor-optional">{ " " }{ props.optional.clone() }</span>
-            </label>
-            <p id={format!("{id}-hint")} class="lapor-hint">{ props.hint.clone() }</p>
-            { messages(id, &props.errors, &[]) }
+    let children = html! {
+        <>
             <input type="file" id={id} name={id} multiple=true accept={props.accept.clone()}
                 aria-invalid={invalid.then_some(AttrValue::Static("true"))}
                 aria-describedby={described_by(id, &[("hint", true), ("error", invalid)])} {onchange} />
@@ -99,18 +83,18 @@ pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
                 <p class="lapor-list-title" id="lapor-files-title">{ props.chosen_title.clone() }</p>
                 <ul class="lapor-files" aria-labelledby="lapor-files-title">
                     { for props.files.iter().map(|file| {
-                        let onclick = props.onremove.reform({ let id = file.id; move |_: MouseEvent| id });
+                        let onclick = props.onremove.reform({ let id = file.line.id; move |_: MouseEvent| id });
                         html! {
-                            <li class="lapor-file" data-state={if file.ready { "ready" } else { "working" }}>
+                            <li class="lapor-file" data-state={if file.line.ready { "ready" } else { "working" }}>
                                 if let Some(blob) = &file.thumbnail {
                                     <Thumb blob={blob.clone()} />
                                 }
-                                <span class="lapor-file-name">{ file.name.clone() }</span>
-                                <span class="lapor-file-size">{ file.kind.clone() }{ ", " }{ file.size.clone() }</span>
-                                if let Some(note) = &file.note {
+                                <span class="lapor-file-name">{ file.line.name.clone() }</span>
+                                <span class="lapor-file-size">{ file.line.kind }{ ", " }{ file.line.size.clone() }</span>
+                                if let Some(note) = &file.line.note {
                                     <span class="lapor-file-note" aria-live="polite">{ note.clone() }</span>
                                 }
-                                <button type="button" class="lapor-link-button" aria-label={file.remove_label.clone()} {onclick}>
+                                <button type="button" class="lapor-link-button" aria-label={file.line.remove_label.clone()} {onclick}>
                                     { props.remove.clone() }
                                 </button>
                             </li>
@@ -124,6 +108,14 @@ pub fn attachments_field(props: &AttachmentsFieldProps) -> Html {
                     <ul>{ for props.refused.iter().map(|line| html! { <li>{ line.clone() }</li> }) }</ul>
                 </div>
             }
-        </div>
-    }
+        </>
+    };
+    field(
+        &AttrValue::Static(id),
+        &props.label,
+        Some(&props.optional),
+        Some(&props.hint),
+        &props.messages,
+        children,
+    )
 }

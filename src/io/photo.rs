@@ -241,7 +241,7 @@ impl Drop for Bitmap {
 mod js {
     use super::*;
 
-    #[wasm_bindgen(module = "/src/photo.js")]
+    #[wasm_bindgen(module = "/src/io/photo.js")]
     extern "C" {
         pub type ImageBitmap;
         #[wasm_bindgen(method, getter)]

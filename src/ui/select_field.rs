@@ -1,13 +1,13 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use super::{described_by, messages};
+use super::described_by;
+use super::field::field;
+use crate::form::view::Messages;
 
-#[derive(Properties, PartialEq)]
 pub struct SelectFieldProps {
     pub id: AttrValue,
     pub label: AttrValue,
-    #[prop_or_default]
     pub optional: Option<AttrValue>,
     /// The value chosen; empty for none.
     pub value: AttrValue,
@@ -16,34 +16,26 @@ pub struct SelectFieldProps {
     /// `(value, text)` pairs.
     pub options: Vec<(AttrValue, AttrValue)>,
     /// A line under the label (e.g. that the list is loading).
-    #[prop_or_default]
     pub hint: Option<AttrValue>,
-    #[prop_or_default]
-    pub errors: Vec<AttrValue>,
+    pub messages: Messages,
     pub onchange: Callback<String>,
 }
 
 /// A labelled native select: the phone's own picker, usable with the keyboard.
 pub fn select_field(props: &SelectFieldProps) -> Html {
     let id = props.id.as_str();
-    let invalid = !props.errors.is_empty();
+    let invalid = !props.messages.errors.is_empty();
     let describedby = described_by(id, &[("hint", props.hint.is_some()), ("error", invalid)]);
     let onchange = props
         .onchange
         .reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
-    let class = classes!("lapor-field", invalid.then_some("lapor-field--error"));
-    html! {
-        <div {class}>
-            <label for={props.id.clone()} class="lapor-label">
-                { props.label.clone() }
-                if let Some(optional) = &props.optional {
-                    <span class="lapor-optional">{ " " }{ optional.clone() }</span>
-                }
-            </label>
-            if let Some(hint) = &props.hint {
-                <p id={format!("{id}-hint")} class="lapor-hint">{ hint.clone() }</p>
-            }
-            { messages(id, &props.errors, &[]) }
+    field(
+        &props.id,
+        &props.label,
+        props.optional.as_ref(),
+        props.hint.as_ref(),
+        &props.messages,
+        html! {
             <select id={props.id.clone()} name={props.id.clone()} {onchange}
                 aria-invalid={invalid.then_some(AttrValue::Static("true"))} aria-describedby={describedby}>
                 <option value="" selected={props.value.is_empty()}>{ props.placeholder.clone() }</option>
@@ -51,6 +43,6 @@ pub fn select_field(props: &SelectFieldProps) -> Html {
                     <option value={value.clone()} selected={*value == props.value}>{ text.clone() }</option>
                 }) }
             </select>
-        </div>
-    }
+        },
+    )
 }

@@ -1,18 +1,20 @@
-//! This device's storage, IndexedDB through `src/io.js`: drafts, the outbox of reports not yet
+//! This device's storage, IndexedDB through `src/io/io.js`: drafts, the outbox of reports not yet
 //! confirmed, and the tracking ids of reports filed here. Storage belongs to the host site's
 //! origin, so that is where a draft or a queued report can be found again.
 //!
-//! Every operation may fail (private windows, storage turned off, a full disk): then the widget
-//! works as without storage, and says nothing it cannot keep.
+//! Every operation may fail (private windows, storage turned off, a full disk) with
+//! [`IoError::Storage`]: then the widget works as without storage, and says nothing it cannot
+//! keep.
 
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
-use crate::state::Draft;
+use super::IoError;
+use crate::form::Draft;
 
-#[wasm_bindgen(module = "/src/io.js")]
+#[wasm_bindgen(module = "/src/io/io.js")]
 extern "C" {
     #[wasm_bindgen(js_name = idbGet)]
     fn idb_get(store: &str, key: &str) -> Promise;
@@ -32,24 +34,31 @@ const HISTORY: &str = "history";
 pub const DRAFT_DAYS: f64 = 30.0;
 const DAY_MS: f64 = 86_400_000.0;
 
-async fn done(promise: Promise) -> JsValue {
-    JsFuture::from(promise).await.unwrap_or(JsValue::UNDEFINED)
+/// One IndexedDB operation; io.js rejects when storage refuses.
+async fn done(promise: Promise) -> Result<JsValue, IoError> {
+    JsFuture::from(promise).await.map_err(|_| IoError::Storage)
 }
 
-async fn put(store: &str, key: &str, value: &JsValue) -> bool {
-    done(idb_put(store, key, value)).await.is_truthy()
+/// The value under `key`, `None` if there is none.
+async fn get_value(store: &str, key: &str) -> Result<Option<JsValue>, IoError> {
+    let value = done(idb_get(store, key)).await?;
+    Ok(value.is_object().then_some(value))
 }
 
-async fn delete(store: &str, key: &str) -> bool {
-    done(idb_delete(store, key)).await.is_truthy()
+async fn put(store: &str, key: &str, value: &JsValue) -> Result<(), IoError> {
+    done(idb_put(store, key, value)).await.map(drop)
 }
 
-async fn all(store: &str) -> Vec<JsValue> {
-    done(idb_all(store))
-        .await
+async fn delete(store: &str, key: &str) -> Result<(), IoError> {
+    done(idb_delete(store, key)).await.map(drop)
+}
+
+async fn all(store: &str) -> Result<Vec<JsValue>, IoError> {
+    let values = done(idb_all(store)).await?;
+    Ok(values
         .dyn_into::<Array>()
         .map(|a| a.to_vec())
-        .unwrap_or_default()
+        .unwrap_or_default())
 }
 
 fn get(value: &JsValue, key: &str) -> JsValue {
@@ -113,32 +122,30 @@ fn now_ms() -> f64 {
 
 /// Saves the draft of a widget (`scope`: the widget on this page of this site, see
 /// `entry::scope`). The NIK is not in a [`Draft`].
-pub async fn save_draft(scope: &str, draft: &Draft, files: &[StoredFile]) -> bool {
-    let Ok(value) = serde_wasm_bindgen::to_value(draft) else {
-        return false;
-    };
+pub async fn save_draft(scope: &str, draft: &Draft, files: &[StoredFile]) -> Result<(), IoError> {
+    let value = serde_wasm_bindgen::to_value(draft).map_err(|_| IoError::Read)?;
     set(&value, "files", &files_value(files));
     set(&value, "saved_at", &JsValue::from_f64(now_ms()));
     put(DRAFTS, scope, &value).await
 }
 
 /// The draft of a widget, if there is one younger than [`DRAFT_DAYS`]; an older one is deleted.
-pub async fn load_draft(scope: &str) -> Option<(Draft, Vec<StoredFile>)> {
-    let value = done(idb_get(DRAFTS, scope)).await;
-    if !value.is_object() {
-        return None;
-    }
+/// A draft that cannot be read as one counts as none.
+pub async fn load_draft(scope: &str) -> Result<Option<(Draft, Vec<StoredFile>)>, IoError> {
+    let Some(value) = get_value(DRAFTS, scope).await? else {
+        return Ok(None);
+    };
     let saved_at = get(&value, "saved_at").as_f64().unwrap_or(0.0);
     if now_ms() - saved_at > DRAFT_DAYS * DAY_MS {
-        delete(DRAFTS, scope).await;
-        return None;
+        delete(DRAFTS, scope).await?;
+        return Ok(None);
     }
     let files = files_of(&value);
-    let draft = serde_wasm_bindgen::from_value::<Draft>(value).ok()?;
-    Some((draft, files))
+    let draft = serde_wasm_bindgen::from_value::<Draft>(value).ok();
+    Ok(draft.map(|draft| (draft, files)))
 }
 
-pub async fn delete_draft(scope: &str) -> bool {
+pub async fn delete_draft(scope: &str) -> Result<(), IoError> {
     delete(DRAFTS, scope).await
 }
 
@@ -163,10 +170,10 @@ impl Queued {
 /// same widget still waiting is dropped (it was changed and submitted again under a new key).
 /// The JSON holds the NIK: it must, to be sent at a later visit. It is deleted on the
 /// gateway's answer.
-pub async fn queue(scope: &str, report: &Queued) -> bool {
-    for (key, _) in queued_entries(scope).await {
+pub async fn queue(scope: &str, report: &Queued) -> Result<(), IoError> {
+    for (key, _) in queued_entries(scope).await? {
         if key != report.key {
-            delete(OUTBOX, &key).await;
+            delete(OUTBOX, &key).await?;
         }
     }
     let value = js_sys::Object::new();
@@ -178,42 +185,42 @@ pub async fn queue(scope: &str, report: &Queued) -> bool {
     put(OUTBOX, &report.key, &value).await
 }
 
-async fn queued_entries(scope: &str) -> Vec<(String, JsValue)> {
+async fn queued_entries(scope: &str) -> Result<Vec<(String, JsValue)>, IoError> {
     // `getAll` gives values only: the key is kept in the value too.
-    all(OUTBOX)
-        .await
+    Ok(all(OUTBOX)
+        .await?
         .into_iter()
         .filter(|v| text(v, "scope") == scope)
         .map(|v| (text(&v, "key"), v))
-        .collect()
+        .collect())
 }
 
 /// The report stored under this key, if it is still waiting.
-pub async fn queued(key: &str) -> Option<Queued> {
-    let value = done(idb_get(OUTBOX, key)).await;
-    value.is_object().then(|| Queued {
+pub async fn queued(key: &str) -> Result<Option<Queued>, IoError> {
+    let value = get_value(OUTBOX, key).await?;
+    Ok(value.map(|value| Queued {
         key: key.to_owned(),
         json: text(&value, "json"),
         files: files_of(&value),
-    })
+    }))
 }
 
 /// The key of a report of this widget still waiting, the oldest first.
-pub async fn waiting_key(scope: &str) -> Option<String> {
-    let mut entries = queued_entries(scope).await;
+pub async fn waiting_key(scope: &str) -> Result<Option<String>, IoError> {
+    let mut entries = queued_entries(scope).await?;
     entries.sort_by(|a, b| {
         let at = |v: &JsValue| get(v, "queued_at").as_f64().unwrap_or(0.0);
         at(&a.1).total_cmp(&at(&b.1))
     });
-    entries.into_iter().map(|(k, _)| k).find(|k| !k.is_empty())
+    Ok(entries.into_iter().map(|(k, _)| k).find(|k| !k.is_empty()))
 }
 
-pub async fn unqueue(key: &str) -> bool {
+pub async fn unqueue(key: &str) -> Result<(), IoError> {
     delete(OUTBOX, key).await
 }
 
 /// Remembers a tracking id of a report filed on this device, for the status view.
-pub async fn remember(endpoint: &str, tracking_id: &str) -> bool {
+pub async fn remember(endpoint: &str, tracking_id: &str) -> Result<(), IoError> {
     let value = js_sys::Object::new();
     set(&value, "endpoint", &JsValue::from_str(endpoint));
     set(&value, "tracking_id", &JsValue::from_str(tracking_id));
@@ -222,9 +229,9 @@ pub async fn remember(endpoint: &str, tracking_id: &str) -> bool {
 }
 
 /// The tracking ids of reports filed on this device through this gateway, newest first.
-pub async fn remembered(endpoint: &str) -> Vec<String> {
+pub async fn remembered(endpoint: &str) -> Result<Vec<String>, IoError> {
     let mut entries: Vec<(f64, String)> = all(HISTORY)
-        .await
+        .await?
         .into_iter()
         .filter(|v| text(v, "endpoint") == endpoint)
         .map(|v| {
@@ -236,5 +243,5 @@ pub async fn remembered(endpoint: &str) -> Vec<String> {
         .filter(|(_, id)| !id.is_empty())
         .collect();
     entries.sort_by(|a, b| b.0.total_cmp(&a.0));
-    entries.into_iter().map(|(_, id)| id).collect()
+    Ok(entries.into_iter().map(|(_, id)| id).collect())
 }

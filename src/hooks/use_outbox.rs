@@ -1,66 +1,95 @@
-//! Sending the report: `POST {endpoint}/reports`, multipart, with upload progress.
+//! The outbox, in one place: a submitted report is stored on this device, sent
+//! (`POST {endpoint}/reports`, multipart, with upload progress), deleted on the gateway's
+//! definite answer, and its tracking number remembered. A report left waiting is sent again
+//! when the browser goes online, every 20 s while the page is open, and at the next visit.
+//! The hook tells the form only what happened: progress, the answer, that the report waits.
 
-use lapor_core::{Code, Field, FieldError, Report};
-use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+use gloo::events::EventListener;
+use gloo::timers::callback::Interval;
+use lapor_core::{Code, Field, FieldError};
+use serde::Deserialize;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::http::{post_report, Answer};
-use super::store;
 use super::use_files::FileStore;
-use crate::state::{Action, Failure, FormState, Outgoing};
+use super::use_form::Form;
+use crate::form::{Action, Failure, FormState, Outgoing, Phase};
+use crate::io::http::{post_report, to_json, Answer, Json};
+use crate::io::store;
 
-/// Starts one request each time the form enters a new send ([`Outgoing::attempt`]), and
-/// reports its progress and its outcome to the form. On a `201`/`200` it calls `onsubmitted`
-/// with the tracking id (the host's `lapor:submitted` event).
+/// How often a waiting report is tried again while the page is open, besides the browser's
+/// `online` event (which does not fire for a network that is up but does not answer).
+const RETRY_EVERY_MS: u32 = 20_000;
+
+/// Runs the outbox of this widget (`scope`). Once `loaded` (the draft is restored), a report
+/// of this widget still waiting from an earlier visit is sent, as it was stored. Each new send of the form
+/// ([`Outgoing::attempt`]) starts one request; while a report waits, the retries run. On a
+/// `201`/`200` it calls `onsubmitted` with the tracking id (the host's `lapor:submitted`
+/// event).
 #[hook]
-pub fn use_submit(
+pub fn use_outbox(
     endpoint: AttrValue,
     scope: AttrValue,
+    loaded: bool,
     state: &FormState,
-    dispatch: UseReducerDispatcher<FormState>,
+    dispatch: UseReducerDispatcher<Form>,
     files: FileStore,
     onsubmitted: Callback<AttrValue>,
 ) {
     // Progress updates leave the send unchanged; a retry is a new send (a new attempt).
     let outgoing = state.outgoing.clone().filter(|_| state.is_sending());
     let attachments = state.attachments.clone();
-    use_effect_with(outgoing, move |outgoing| {
-        if let Some(outgoing) = outgoing.clone() {
-            spawn_local(send(Send {
-                endpoint: endpoint.to_string(),
-                scope: scope.to_string(),
-                outgoing,
-                attachments,
-                dispatch,
-                files,
-                onsubmitted,
-            }));
-        }
-    });
-}
-
-/// A fresh `Idempotency-Key`: 128 random bits in hex, from `crypto.getRandomValues`.
-pub fn new_idempotency_key() -> String {
-    let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-    if !filled {
-        // Without Web Crypto the key only has to be unlikely to repeat, not secret.
-        for b in bytes.iter_mut() {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
+    {
+        let (dispatch, scope) = (dispatch.clone(), scope.clone());
+        use_effect_with(outgoing, move |outgoing| {
+            if let Some(outgoing) = outgoing.clone() {
+                spawn_local(send(Send {
+                    endpoint: endpoint.to_string(),
+                    scope: scope.to_string(),
+                    outgoing,
+                    attachments,
+                    dispatch,
+                    files,
+                    onsubmitted,
+                }));
+            }
+        });
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+
+    // One effect for what waits: once the draft is restored, a report of this widget stored at
+    // an earlier visit (only its key goes to the form, which ignores it unless idle); while
+    // the form's report waits, the retries.
+    let queued = state.phase == Phase::Queued;
+    use_effect_with((loaded, queued), move |&(loaded, queued)| {
+        let mut guards: Option<(EventListener, Interval)> = None;
+        if queued {
+            let retry = Rc::new(move || dispatch.dispatch(Action::Retry));
+            let on_online = retry.clone();
+            if let Some(window) = web_sys::window() {
+                guards = Some((
+                    EventListener::new(&window, "online", move |_| on_online()),
+                    Interval::new(RETRY_EVERY_MS, move || retry()),
+                ));
+            }
+        } else if loaded {
+            spawn_local(async move {
+                if let Ok(Some(idempotency_key)) = store::waiting_key(&scope).await {
+                    dispatch.dispatch(Action::Resume { idempotency_key });
+                }
+            });
+        }
+        move || drop(guards)
+    });
 }
 
 struct Send {
     endpoint: String,
     scope: String,
     outgoing: Outgoing,
-    attachments: Vec<crate::state::Attachment>,
-    dispatch: UseReducerDispatcher<FormState>,
+    attachments: Vec<crate::form::Attachment>,
+    dispatch: UseReducerDispatcher<Form>,
     files: FileStore,
     onsubmitted: Callback<AttrValue>,
 }
@@ -81,9 +110,12 @@ async fn send(job: Send) {
     let key = outgoing.idempotency_key.clone();
     // A retry, or a report stored at an earlier visit, sends exactly what was stored.
     let (report, stored) = match store::queued(&key).await {
-        Some(report) => (report, true),
-        None => {
-            let Some(json) = report_json(&outgoing.report) else {
+        Ok(Some(report)) => (report, true),
+        _ => {
+            // A report resumed from an earlier visit is known here only by its key: if it is
+            // no longer stored (another tab sent it), there is nothing to send.
+            let json = outgoing.report.as_ref().map(to_json);
+            let Some(Ok(json)) = json else {
                 dispatch.dispatch(Action::SendFailed(Failure::Rejected));
                 return;
             };
@@ -96,7 +128,7 @@ async fn send(job: Send) {
                 json,
                 files: files.stored(&ids),
             };
-            let stored = store::queue(&scope, &report).await;
+            let stored = store::queue(&scope, &report).await.is_ok();
             (report, stored)
         }
     };
@@ -117,7 +149,7 @@ async fn send(job: Send) {
                 action,
                 Action::SendFailed(Failure::Server | Failure::RateLimited)
             ) {
-                store::unqueue(&key).await;
+                let _ = store::unqueue(&key).await;
             }
             action
         }
@@ -125,20 +157,12 @@ async fn send(job: Send) {
         Err(_) => Action::SendFailed(Failure::Network),
     };
     if let Action::Sent { tracking_id } = &action {
-        store::remember(&endpoint, tracking_id).await;
-        store::delete_draft(&scope).await;
+        // Best effort: a device without storage keeps no history and had no draft.
+        let _ = store::remember(&endpoint, tracking_id).await;
+        let _ = store::delete_draft(&scope).await;
         onsubmitted.emit(AttrValue::from(tracking_id.clone()));
     }
     dispatch.dispatch(action);
-}
-
-/// The report as JSON text, without serde_json: serde-wasm-bindgen builds the JS object (with
-/// `null` for absent values, as the contract shows them) and the browser stringifies it.
-fn report_json(report: &Report) -> Option<String> {
-    let value = report
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()?;
-    js_sys::JSON::stringify(&value).ok()?.as_string()
 }
 
 #[derive(Deserialize)]
@@ -161,10 +185,10 @@ struct RawError {
 
 /// What the form does with the gateway's answer.
 fn outcome(answer: Answer) -> Action {
-    let body = js_sys::JSON::parse(&answer.body).ok();
+    let body = Json::parse(&answer.body).ok();
     match answer.status {
         200 | 201 => {
-            let receipt = body.and_then(|b| serde_wasm_bindgen::from_value::<Receipt>(b).ok());
+            let receipt = body.and_then(|b| b.read::<Receipt>().ok());
             match receipt {
                 Some(r) if !r.tracking_id.trim().is_empty() => Action::Sent {
                     tracking_id: r.tracking_id,
@@ -175,7 +199,7 @@ fn outcome(answer: Answer) -> Action {
         }
         422 => {
             let errors: Vec<FieldError> = body
-                .and_then(|b| serde_wasm_bindgen::from_value::<Rejection>(b).ok())
+                .and_then(|b| b.read::<Rejection>().ok())
                 .map(|r| r.errors)
                 .unwrap_or_default()
                 .into_iter()

@@ -1,0 +1,606 @@
+//! The form's behaviour: the reducer over whole scenarios, as the citizen meets them.
+
+use lapor_core::messages::Lang;
+use lapor_core::{Classification, Code, Config, Date, Field, FieldError};
+
+use super::view::errors_at;
+use super::*;
+
+pub(super) const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F'];
+pub(super) const PDF: &[u8] = b"%PDF-1.7";
+
+pub(super) fn today() -> Date {
+    Date::new(2026, 11, 28).expect("a real date")
+}
+
+pub(super) fn form() -> FormState {
+    FormState::new(Lang::Id, today())
+}
+
+/// Applies the actions in turn; returns how often the error summary took focus. Checks on
+/// the way that what the reducer calls a no-op changed nothing.
+pub(super) fn apply(state: &mut FormState, actions: impl IntoIterator<Item = Action>) -> u32 {
+    let mut focused = 0;
+    for action in actions {
+        let before = state.clone();
+        let after = reduce(state, action.clone());
+        if !after.changed {
+            assert_eq!(*state, before, "{action:?} is no no-op");
+        }
+        focused += u32::from(after.focus_summary);
+    }
+    focused
+}
+
+pub(super) fn edit(input: Input, value: &str) -> Action {
+    Action::Edit(input, value.to_owned())
+}
+
+pub(super) fn submit() -> Action {
+    Action::Submit {
+        fresh_key: "key-1".to_owned(),
+    }
+}
+
+/// A complete, valid Pengaduan.
+pub(super) fn filled() -> FormState {
+    let mut s = form();
+    apply(
+        &mut s,
+        [
+            edit(Input::Title, "Lampu jalan mati di Jl. Ahmad Yani"),
+            edit(
+                Input::Content,
+                "Sudah dua minggu lampu jalan di depan sekolah mati total.",
+            ),
+            edit(Input::IncidentDate, "2026-11-20"),
+            edit(Input::Province, "64"),
+            edit(Input::Regency, "6474"),
+            edit(Input::Name, "Siti Rahma"),
+            edit(Input::Nik, "6474015708900003"),
+            edit(Input::Phone, "0812 3456 7890"),
+        ],
+    );
+    s
+}
+
+pub(super) fn fields(errors: &[FieldError]) -> Vec<String> {
+    errors
+        .iter()
+        .map(|e| format!("{}:{}", e.field, e.code))
+        .collect()
+}
+
+/// The report a send of the form carries.
+fn form_report(out: &Outgoing) -> &lapor_core::Report {
+    out.report.as_ref().expect("the form's report")
+}
+
+/// The code of a file refused by one of core's rules.
+pub(super) fn rule_code(r: &Refused) -> Code {
+    match &r.why {
+        Refusal::Rule(e) => e.code,
+        other => panic!("{} refused for {other:?}, not by a rule", r.name),
+    }
+}
+
+pub(super) fn file(id: u32, name: &str, size: u64, head: &[u8]) -> Attachment {
+    Attachment {
+        id,
+        name: name.to_owned(),
+        size,
+        original_size: size,
+        head: head.to_vec(),
+        ready: true,
+        progress: 0,
+    }
+}
+
+#[test]
+fn an_empty_submit_names_every_missing_field_in_page_order() {
+    let mut s = form();
+    let focused = apply(&mut s, [submit()]);
+    assert_eq!(
+        fields(&s.errors),
+        [
+            "title:required",
+            "content:required",
+            "incident_date:required",
+            "location_code:required",
+            "reporter.name:required",
+            "reporter.nik:required",
+            "reporter.phone:required",
+        ]
+    );
+    assert_eq!(s.phase, Phase::Editing);
+    assert_eq!(focused, 1);
+    assert_eq!(s.outgoing, None);
+}
+
+#[test]
+fn nothing_is_checked_before_the_first_submit() {
+    let mut s = form();
+    apply(&mut s, [edit(Input::Title, "x"), edit(Input::Nik, "123")]);
+    assert!(s.errors.is_empty());
+}
+
+#[test]
+fn fields_in_error_are_checked_live_and_others_wait() {
+    let mut s = form();
+    reduce(&mut s, submit());
+    reduce(&mut s, edit(Input::Title, "pendek"));
+    assert!(fields(&s.errors).contains(&"title:too_short".to_owned()));
+    reduce(&mut s, edit(Input::Title, "Jalan berlubang di depan pasar"));
+    assert!(errors_at(&s, "lapor-title").is_empty());
+    // Email was never in error: a wrong one shows nothing until the next submit.
+    reduce(&mut s, edit(Input::Email, "bukan-email"));
+    assert!(errors_at(&s, "lapor-email").is_empty());
+    reduce(&mut s, submit());
+    assert_eq!(
+        fields(
+            &errors_at(&s, "lapor-email")
+                .into_iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        ),
+        ["reporter.email:email_format"]
+    );
+}
+
+#[test]
+fn a_wrong_nik_is_named_with_its_reason() {
+    let mut s = filled();
+    apply(&mut s, [edit(Input::Nik, "6474013208900003"), submit()]);
+    assert_eq!(fields(&s.errors), ["reporter.nik:nik_birth_date"]);
+    reduce(&mut s, edit(Input::Nik, "6474 0157 0890 0000"));
+    assert_eq!(fields(&s.errors), ["reporter.nik:nik_serial"]);
+}
+
+#[test]
+fn a_valid_form_is_sent_once_however_often_it_is_submitted() {
+    let mut s = filled();
+    apply(
+        &mut s,
+        [
+            submit(),
+            Action::Submit {
+                fresh_key: "key-2".to_owned(),
+            },
+        ],
+    );
+    let out = s.outgoing.clone().expect("a send");
+    assert_eq!(
+        out.attempt, 1,
+        "the second click must not start a second send"
+    );
+    assert_eq!(out.idempotency_key, "key-1");
+    assert_eq!(form_report(&out).location_code, "6474");
+    assert_eq!(
+        form_report(&out).incident_date.as_deref(),
+        Some("2026-11-20")
+    );
+    assert_eq!(form_report(&out).reporter.email, None);
+    assert!(s.is_sending());
+}
+
+#[test]
+fn a_retry_reuses_the_key_and_a_changed_report_gets_a_new_one() {
+    let mut s = filled();
+    apply(&mut s, [submit(), Action::SendFailed(Failure::Network)]);
+    assert_eq!(s.phase, Phase::Failed(Failure::Network));
+    assert_eq!(
+        s.fields.title, "Lampu jalan mati di Jl. Ahmad Yani",
+        "everything is kept"
+    );
+    reduce(
+        &mut s,
+        Action::Submit {
+            fresh_key: "key-2".to_owned(),
+        },
+    );
+    let out = s.outgoing.clone().expect("a send");
+    assert_eq!((out.attempt, out.idempotency_key.as_str()), (2, "key-1"));
+    apply(
+        &mut s,
+        [
+            Action::SendFailed(Failure::Server),
+            edit(Input::Title, "Lampu jalan mati di Jl. Sudirman"),
+            Action::Submit {
+                fresh_key: "key-3".to_owned(),
+            },
+        ],
+    );
+    assert_eq!(s.outgoing.expect("a send").idempotency_key, "key-3");
+}
+
+#[test]
+fn only_a_confirmation_ends_the_form_and_reset_starts_a_new_report() {
+    let mut s = filled();
+    apply(
+        &mut s,
+        [
+            submit(),
+            Action::Progress {
+                loaded: 5,
+                total: 10,
+            },
+        ],
+    );
+    assert_eq!(
+        s.phase,
+        Phase::Sending {
+            loaded: 5,
+            total: 10
+        }
+    );
+    reduce(
+        &mut s,
+        Action::Sent {
+            tracking_id: "LPR-7K2M-9QXA".to_owned(),
+        },
+    );
+    assert_eq!(
+        s.phase,
+        Phase::Done {
+            tracking_id: "LPR-7K2M-9QXA".to_owned()
+        }
+    );
+    reduce(&mut s, submit());
+    assert_eq!(
+        s.outgoing.as_ref().map(|o| o.attempt),
+        Some(1),
+        "no send after the receipt"
+    );
+    reduce(&mut s, Action::Reset);
+    assert_eq!(s.fields.title, "");
+    assert_eq!(s.phase, Phase::Editing);
+    reduce(&mut s, submit());
+    assert!(!s.errors.is_empty());
+    let mut again = filled();
+    again.sends = s.sends;
+    apply(
+        &mut again,
+        [Action::Submit {
+            fresh_key: "key-9".to_owned(),
+        }],
+    );
+    assert_eq!(
+        again.outgoing.map(|o| (o.attempt, o.idempotency_key)),
+        Some((2, "key-9".to_owned()))
+    );
+}
+
+#[test]
+fn server_errors_land_on_the_same_fields() {
+    let mut s = filled();
+    let focused = apply(
+        &mut s,
+        [
+            submit(),
+            Action::ServerErrors(vec![
+                FieldError::new(Field::ReporterPhone, Code::PhoneFormat),
+                FieldError::new(Field::Attachment(0), Code::FileType),
+                FieldError::new(Field::Title, Code::TooLong),
+            ]),
+        ],
+    );
+    assert_eq!(
+        fields(&s.errors),
+        [
+            "title:too_long",
+            "attachments[0]:file_type",
+            "reporter.phone:phone_format"
+        ]
+    );
+    assert_eq!(errors_at(&s, "lapor-attachments").len(), 1);
+    assert_eq!(s.phase, Phase::Editing);
+    assert_eq!(focused, 1);
+    // Fixing the title locally clears the server's title error; the others stay.
+    reduce(
+        &mut s,
+        edit(Input::Title, "Lampu jalan mati di Jl. Gatot Subroto"),
+    );
+    assert_eq!(
+        fields(&s.errors),
+        ["attachments[0]:file_type", "reporter.phone:phone_format"]
+    );
+}
+
+#[test]
+fn aspirasi_has_no_incident_date() {
+    let mut s = filled();
+    apply(
+        &mut s,
+        [Action::Classify(Classification::Aspirasi), submit()],
+    );
+    let out = s.outgoing.expect("a send");
+    assert_eq!(form_report(&out).classification, "aspirasi");
+    assert_eq!(
+        form_report(&out).incident_date,
+        None,
+        "the typed date is kept but not sent"
+    );
+    assert_eq!(s.fields.incident_date, "2026-11-20");
+}
+
+#[test]
+fn switching_kind_clears_an_incident_date_error() {
+    let mut s = form();
+    reduce(&mut s, submit());
+    assert_eq!(errors_at(&s, "lapor-incident-date").len(), 1);
+    reduce(
+        &mut s,
+        Action::Classify(Classification::PermintaanInformasi),
+    );
+    assert!(errors_at(&s, "lapor-incident-date").is_empty());
+}
+
+#[test]
+fn the_location_cascade_clears_lower_choices_and_points_at_the_missing_one() {
+    let mut s = filled();
+    apply(
+        &mut s,
+        [edit(Input::District, "647401"), edit(Input::Province, "63")],
+    );
+    assert_eq!(
+        (s.fields.regency.as_str(), s.fields.district.as_str()),
+        ("", "")
+    );
+    reduce(&mut s, submit());
+    assert_eq!(fields(&s.errors), ["location_code:required"]);
+    assert_eq!(
+        errors_at(&s, "lapor-regency").len(),
+        1,
+        "the province is chosen, the regency is missing"
+    );
+    apply(&mut s, [edit(Input::Province, "")]);
+    assert_eq!(errors_at(&s, "lapor-province").len(), 1);
+}
+
+#[test]
+fn the_district_is_sent_when_chosen() {
+    let mut s = filled();
+    apply(&mut s, [edit(Input::District, "647401"), submit()]);
+    assert_eq!(
+        form_report(&s.outgoing.expect("a send")).location_code,
+        "647401"
+    );
+}
+
+#[test]
+fn refused_files_are_listed_with_their_reason_and_good_ones_kept() {
+    let mut s = form();
+    reduce(
+        &mut s,
+        Action::FilesPicked(vec![
+            file(1, "foto.jpg", 500_000, JPEG),
+            file(2, "besar.pdf", 3 * 1024 * 1024, PDF),
+            file(3, "kosong.png", 0, &[]),
+            file(4, "surat.docx", 10_000, b"PK\x03\x04abcd"),
+        ]),
+    );
+    assert_eq!(s.attachments.iter().map(|a| a.id).collect::<Vec<_>>(), [1]);
+    let refused: Vec<(&str, Code)> = s
+        .refused
+        .iter()
+        .map(|r| (r.name.as_str(), rule_code(r)))
+        .collect();
+    assert_eq!(
+        refused,
+        [
+            ("besar.pdf", Code::FileTooLarge),
+            ("kosong.png", Code::FileEmpty),
+            ("surat.docx", Code::FileType)
+        ]
+    );
+}
+
+#[test]
+fn the_sixth_file_is_refused_for_the_count() {
+    let mut s = form();
+    let picked = (1..=6)
+        .map(|i| file(i, &format!("f{i}.pdf"), 1000, PDF))
+        .collect();
+    reduce(&mut s, Action::FilesPicked(picked));
+    assert_eq!(s.attachments.len(), 5);
+    assert_eq!(s.refused.len(), 1);
+    assert_eq!(
+        (s.refused[0].name.as_str(), rule_code(&s.refused[0])),
+        ("f6.pdf", Code::TooManyFiles)
+    );
+    reduce(&mut s, Action::RemoveFile(3));
+    assert_eq!(
+        s.attachments.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [1, 2, 4, 5]
+    );
+}
+
+#[test]
+fn the_nik_warning_shows_but_does_not_block() {
+    let mut s = filled();
+    // Province 64 exists; regency 6499 does not.
+    reduce(&mut s, edit(Input::Nik, "6499015708900003"));
+    assert_eq!(fields(s.warnings()), ["reporter.nik:nik_regency_unknown"]);
+    reduce(&mut s, submit());
+    assert!(s.errors.is_empty());
+    assert!(s.is_sending());
+}
+
+#[test]
+fn config_limits_apply_and_an_unoffered_kind_is_replaced() {
+    let mut s = filled();
+    let mut config = Config {
+        classifications: vec!["aspirasi".to_owned()],
+        ..Config::default()
+    };
+    config.limits.title_max = 12;
+    reduce(&mut s, Action::ConfigLoaded(config));
+    assert_eq!(s.classifications(), [Classification::Aspirasi]);
+    assert_eq!(s.classification, Classification::Aspirasi);
+    reduce(&mut s, submit());
+    assert_eq!(fields(&s.errors), ["title:too_long"]);
+}
+
+#[test]
+fn a_config_without_known_kinds_offers_all_three() {
+    let mut s = form();
+    let config = Config {
+        classifications: vec!["lainnya".to_owned()],
+        ..Config::default()
+    };
+    reduce(&mut s, Action::ConfigLoaded(config));
+    assert_eq!(s.classifications(), Classification::ALL);
+}
+
+/// A 5 MB photo while it is being made to fit.
+fn photo_in_work(id: u32) -> Attachment {
+    Attachment {
+        ready: false,
+        ..file(id, "IMG_2041.jpg", 5_000_000, JPEG)
+    }
+}
+
+#[test]
+fn an_oversized_photo_is_taken_in_and_waits_to_be_made_to_fit() {
+    let mut s = filled();
+    apply(&mut s, [Action::FilesPicked(vec![photo_in_work(1)])]);
+    assert!(s.refused.is_empty(), "{:?}", s.refused);
+    assert_eq!(s.attachments.len(), 1);
+    assert!(!s.files_ready());
+    // A submit now waits for the photo instead of sending without it or refusing it.
+    apply(&mut s, [submit()]);
+    assert_eq!(s.phase, Phase::Editing);
+    assert!(s.outgoing.is_none());
+    apply(
+        &mut s,
+        [Action::FilePrepared {
+            id: 1,
+            name: "IMG_2041.jpg".into(),
+            size: 900_000,
+            head: JPEG.to_vec(),
+        }],
+    );
+    assert!(
+        s.is_sending(),
+        "the waiting submit goes ahead once the photo is ready"
+    );
+    let o = s.outgoing.as_ref().unwrap();
+    assert_eq!(
+        (o.idempotency_key.as_str(), &o.attachment_ids[..]),
+        ("key-1", &[1][..])
+    );
+    assert_eq!(s.attachments[0].size, 900_000);
+    assert_eq!(s.attachments[0].original_size, 5_000_000);
+}
+
+#[test]
+fn a_photo_that_cannot_be_prepared_is_refused_with_why_and_the_submit_goes_on() {
+    let mut s = filled();
+    apply(
+        &mut s,
+        [
+            Action::FilesPicked(vec![photo_in_work(1)]),
+            submit(),
+            Action::FileFailed {
+                id: 1,
+                why: Refusal::Undecodable,
+            },
+        ],
+    );
+    assert!(s.attachments.is_empty());
+    assert_eq!(s.refused.len(), 1);
+    assert_eq!(s.refused[0].why, Refusal::Undecodable);
+    assert_eq!(s.refused[0].size, 5_000_000);
+    assert!(s.is_sending());
+}
+
+#[test]
+fn no_answer_queues_the_report_and_a_retry_sends_it_with_the_same_key() {
+    let mut s = filled();
+    apply(&mut s, [submit(), Action::Queued]);
+    assert_eq!(s.phase, Phase::Queued);
+    // Submitting again while queued does nothing: the stored report goes, not a new one.
+    apply(
+        &mut s,
+        [Action::Submit {
+            fresh_key: "key-2".into(),
+        }],
+    );
+    assert_eq!(s.phase, Phase::Queued);
+    let attempt = s.outgoing.as_ref().unwrap().attempt;
+    apply(&mut s, [Action::Retry]);
+    assert!(s.is_sending());
+    let o = s.outgoing.as_ref().unwrap();
+    assert_eq!(o.idempotency_key, "key-1");
+    assert!(o.attempt > attempt, "a retry is a new attempt");
+    apply(
+        &mut s,
+        [Action::Sent {
+            tracking_id: "LPR-1".into(),
+        }],
+    );
+    assert_eq!(
+        s.phase,
+        Phase::Done {
+            tracking_id: "LPR-1".into()
+        }
+    );
+    // A retry after the receipt does nothing.
+    apply(&mut s, [Action::Retry]);
+    assert!(!s.is_sending());
+}
+
+#[test]
+fn a_report_stored_at_an_earlier_visit_is_resumed_with_its_key() {
+    let mut s = form();
+    apply(
+        &mut s,
+        [Action::Resume {
+            idempotency_key: "stored-key".into(),
+        }],
+    );
+    assert!(s.is_sending());
+    assert_eq!(s.outgoing.as_ref().unwrap().idempotency_key, "stored-key");
+    // Only once: a second resume while one runs changes nothing.
+    let before = s.clone();
+    apply(
+        &mut s,
+        [Action::Resume {
+            idempotency_key: "other".into(),
+        }],
+    );
+    assert_eq!(s, before);
+}
+
+#[test]
+fn a_draft_keeps_everything_but_the_nik_and_restores_it() {
+    let s = filled();
+    let draft = s.draft();
+    assert!(!draft.is_empty());
+    assert_eq!(draft.fields.title, s.fields.title);
+    assert_eq!(draft.fields.regency, "6474");
+    let kept = format!("{draft:?}");
+    assert!(
+        !kept.contains("6474015708900003"),
+        "the NIK is never in a draft"
+    );
+
+    let mut restored = form();
+    apply(
+        &mut restored,
+        [Action::Restore(
+            draft.clone(),
+            vec![file(7, "foto.jpg", 10, JPEG)],
+        )],
+    );
+    assert!(restored.restored);
+    assert_eq!(restored.draft(), draft);
+    assert!(restored.nik.is_empty());
+    assert_eq!(restored.attachments.len(), 1);
+    // "Hapus draf": an empty form, no notice.
+    apply(&mut restored, [Action::DiscardDraft]);
+    assert!(restored.draft().is_empty());
+    assert!(!restored.restored);
+    assert!(restored.attachments.is_empty());
+    assert!(form().draft().is_empty());
+}
