@@ -4,8 +4,9 @@ use lapor_core::{Classification, Config, FieldError};
 
 use super::state::{Attachment, Draft, Failure, Input, Refusal};
 
-/// Everything that can happen to the form.
-#[derive(Debug, Clone, PartialEq)]
+/// Everything that can happen to the form. Its `Debug` names the action only: an edit carries
+/// what the citizen typed.
+#[derive(Clone, PartialEq)]
 pub enum Action {
     ConfigLoaded(Config),
     Classify(Classification),
@@ -59,4 +60,14 @@ pub enum Action {
     DiscardDraft,
     /// "Buat laporan baru": an empty form, keeping the configuration.
     Reset,
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Action::Edit(input, _) => write!(f, "Edit({input:?}, ..)"),
+            Action::Classify(c) => write!(f, "Classify({c:?})"),
+            _ => f.write_str("Action { .. }"),
+        }
+    }
 }

@@ -45,8 +45,9 @@ impl Input {
 }
 
 /// A file the citizen picked, as far as the form needs to know it. The bytes stay in the
-/// browser (the files hook keeps the blobs by [`Attachment::id`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// browser (the files hook keeps the blobs by [`Attachment::id`]). Its `Debug` leaves out the
+/// file's name.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Attachment {
     /// Unique within one page load; ties this entry to its browser blob.
     pub id: u32,
@@ -83,7 +84,8 @@ pub struct Refused {
 }
 
 /// What the citizen types and chooses in the form's text fields and selects, all but the NIK.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+/// Its `Debug` shows nothing of it.
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct Fields {
     pub title: String,
@@ -169,8 +171,9 @@ pub struct Outgoing {
     pub idempotency_key: String,
 }
 
-/// The whole state of one widget instance.
-#[derive(Debug, Clone, PartialEq)]
+/// The whole state of one widget instance. Its `Debug` shows where the form is, never what
+/// the citizen typed, picked or who they are.
+#[derive(Clone, PartialEq)]
 pub struct FormState {
     pub lang: Lang,
     /// Today in Asia/Jakarta, fixed when the form was created.
@@ -402,5 +405,33 @@ fn info(a: &Attachment, max_file_bytes: u64) -> AttachmentInfo<'_> {
             a.size.min(max_file_bytes)
         },
         head: &a.head,
+    }
+}
+
+impl std::fmt::Debug for Fields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fields { .. }")
+    }
+}
+
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("id", &self.id)
+            .field("size", &self.size)
+            .field("ready", &self.ready)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for FormState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormState")
+            .field("classification", &self.classification)
+            .field("phase", &self.phase)
+            .field("errors", &self.errors)
+            .field("attachments", &self.attachments)
+            .field("sends", &self.sends)
+            .finish_non_exhaustive()
     }
 }

@@ -604,3 +604,23 @@ fn a_draft_keeps_everything_but_the_nik_and_restores_it() {
     assert!(restored.attachments.is_empty());
     assert!(form().draft().is_empty());
 }
+
+/// `{:?}` of the form, of an edit and of what a send carries shows nothing the citizen typed
+/// and nothing of who they are: such output can end up in a console or a bug report.
+#[test]
+fn debug_output_holds_nothing_the_citizen_typed() {
+    let mut s = filled();
+    apply(&mut s, [submit()]);
+    let texts = [
+        format!("{s:?}"),
+        format!("{:?}", edit(Input::Nik, "6474015708900003")),
+        format!("{:?}", s.outgoing),
+        format!("{:?}", Draft::default()),
+    ];
+    for text in &texts {
+        for secret in ["Lampu", "Sudah dua minggu", "Siti", "6474015708900003", "3456"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+    assert!(texts[0].contains("Pengaduan"), "{}", texts[0]);
+}
