@@ -148,3 +148,31 @@ test("a report submitted offline is sent at the next visit when the tab was clos
     await context.close();
   }
 });
+
+test("a bare 403 from something on the network keeps the report and says the network blocked it", { timeout: 90_000 }, async () => {
+  const { page, context } = await openPage(browser, "/");
+  try {
+    const form = await new ReportForm(host(page)).ready();
+    const report = sampleReport("aspirasi", []);
+    await form.fill(report);
+    // A filter or captive portal in the way: an HTML 403, not the gateway's JSON.
+    await context.route("**/api/v1/reports", (route) =>
+      route.request().method() === "POST"
+        ? route.fulfill({ status: 403, contentType: "text/html", body: "<html><body>Akses diblokir</body></html>" })
+        : route.continue(),
+    );
+    await form.submit();
+    await host(page).getByText("Laporan menunggu koneksi").waitFor();
+    await host(page).getByText("Jaringan yang Anda pakai menghalangi pengiriman").waitFor();
+    assert.equal((await simulatorComplaints()).filter((c) => c.title === report.title).length, 0);
+
+    // The way is clear again: "Coba kirim sekarang" sends the stored report, once.
+    await context.unroute("**/api/v1/reports");
+    await host(page).getByRole("button", { name: "Coba kirim sekarang" }).click();
+    const receipt = await new Receipt(host(page)).waitFor();
+    assert.match(await receipt.text(), /[A-Z0-9-]{6,}/);
+    assert.equal(await arrivedOnce(report.title), 1, "the same report never arrives twice");
+  } finally {
+    await context.close();
+  }
+});

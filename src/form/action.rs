@@ -48,6 +48,11 @@ pub enum Action {
     SendFailed(Failure),
     /// No answer, and the report is stored on this device to be sent later.
     Queued,
+    /// An answer that is not the gateway's (a captive portal, a proxy, a filter): the report
+    /// stays stored and is sent again later, as with no answer.
+    Blocked,
+    /// A report waiting on this device for longer than it may was deleted: say so.
+    Expired,
     /// Send a stored report again (the connection is back, or the citizen asked), same key.
     Retry,
     /// A report stored on this device at an earlier visit (its key): send it now.

@@ -176,11 +176,18 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
             return After::FOCUS_SUMMARY;
         }
         Action::SendFailed(failure) => state.phase = Phase::Failed(failure),
-        Action::Queued => {
+        waiting @ (Action::Queued | Action::Blocked) => {
             if !state.is_sending() {
                 return After::NOTHING;
             }
             state.phase = Phase::Queued;
+            state.blocked = matches!(waiting, Action::Blocked);
+        }
+        Action::Expired => {
+            if state.expired {
+                return After::NOTHING;
+            }
+            state.expired = true;
         }
         Action::Retry => {
             let waiting = matches!(state.phase, Phase::Queued | Phase::Failed(_));

@@ -113,6 +113,13 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// Leaves out who the reporter is (name, phone, email), keeping what they reported.
+    pub fn forget_identity(&mut self) {
+        self.fields.name.clear();
+        self.fields.phone.clear();
+        self.fields.email.clear();
+    }
+
     /// Whether the citizen has typed or chosen anything worth keeping.
     pub fn is_empty(&self) -> bool {
         Draft {
@@ -204,6 +211,11 @@ pub struct FormState {
     pub submit_pending: Option<String>,
     /// The form was restored from a draft (the notice with "Hapus draf" shows).
     pub restored: bool,
+    /// Waiting because an answer came that is not the gateway's (the network blocked the
+    /// report), not because none came.
+    pub blocked: bool,
+    /// A report that waited on this device too long was deleted (the notice shows).
+    pub expired: bool,
 }
 
 impl FormState {
@@ -231,6 +243,8 @@ impl FormState {
             sends: 0,
             submit_pending: None,
             restored: false,
+            blocked: false,
+            expired: false,
         };
         state.refresh();
         state

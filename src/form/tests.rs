@@ -618,9 +618,51 @@ fn debug_output_holds_nothing_the_citizen_typed() {
         format!("{:?}", Draft::default()),
     ];
     for text in &texts {
-        for secret in ["Lampu", "Sudah dua minggu", "Siti", "6474015708900003", "3456"] {
+        for secret in [
+            "Lampu",
+            "Sudah dua minggu",
+            "Siti",
+            "6474015708900003",
+            "3456",
+        ] {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
     }
     assert!(texts[0].contains("Pengaduan"), "{}", texts[0]);
+}
+
+/// An answer that is not the gateway's keeps the report waiting, as no answer does, and says
+/// the network blocked it; a later "no answer" says only that it waits.
+#[test]
+fn a_blocked_send_waits_like_an_unanswered_one_and_says_so() {
+    let mut s = filled();
+    apply(&mut s, [submit(), Action::Blocked]);
+    assert_eq!(s.phase, Phase::Queued);
+    assert!(s.blocked);
+    apply(&mut s, [Action::Retry, Action::Queued]);
+    assert_eq!(s.phase, Phase::Queued);
+    assert!(!s.blocked);
+    // Not sending: nothing to wait for.
+    let mut idle = filled();
+    apply(&mut idle, [Action::Blocked]);
+    assert_eq!(idle.phase, Phase::Editing);
+}
+
+#[test]
+fn an_expired_waiting_report_is_told_once() {
+    let mut s = form();
+    assert!(!s.expired);
+    apply(&mut s, [Action::Expired, Action::Expired]);
+    assert!(s.expired);
+}
+
+#[test]
+fn a_draft_can_forget_who_the_reporter_is_and_keep_the_report() {
+    let mut draft = filled().draft();
+    draft.fields.email = "siti@example.id".into();
+    draft.forget_identity();
+    assert!(draft.fields.name.is_empty() && draft.fields.phone.is_empty());
+    assert!(draft.fields.email.is_empty());
+    assert_eq!(draft.fields.title, "Lampu jalan mati di Jl. Ahmad Yani");
+    assert_eq!(draft.fields.regency, "6474");
 }

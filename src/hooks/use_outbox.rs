@@ -75,8 +75,12 @@ pub fn use_outbox(
             }
         } else if loaded {
             spawn_local(async move {
-                if let Ok(Some(idempotency_key)) = store::waiting_key(&scope).await {
-                    dispatch.dispatch(Action::Resume { idempotency_key });
+                match store::waiting_key(&scope).await {
+                    Ok(store::Waiting::Key(idempotency_key)) => {
+                        dispatch.dispatch(Action::Resume { idempotency_key })
+                    }
+                    Ok(store::Waiting::Expired) => dispatch.dispatch(Action::Expired),
+                    Ok(store::Waiting::None) | Err(_) => {}
                 }
             });
         }
@@ -144,14 +148,17 @@ async fn send(job: Send) {
     let action = match answer {
         Ok(answer) => {
             let action = outcome(answer);
-            // A 5xx or a 429 may go through later: that report stays stored.
-            if !matches!(
-                action,
-                Action::SendFailed(Failure::Server | Failure::RateLimited)
-            ) {
-                let _ = store::unqueue(&key).await;
+            // A 5xx or a 429 may go through later, and an answer that is not the gateway's
+            // is no answer: that report stays stored.
+            match action {
+                Action::SendFailed(Failure::Server | Failure::RateLimited) => action,
+                Action::Blocked if stored => action,
+                Action::Blocked => Action::SendFailed(Failure::Network),
+                _ => {
+                    let _ = store::unqueue(&key).await;
+                    action
+                }
             }
-            action
         }
         Err(_) if stored => Action::Queued,
         Err(_) => Action::SendFailed(Failure::Network),
@@ -183,9 +190,29 @@ struct RawError {
     code: String,
 }
 
-/// What the form does with the gateway's answer.
+/// An error answer in the gateway's shape: `{"error": …}` or `{"errors": […]}`.
+#[derive(Deserialize)]
+struct GatewayError {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    errors: Option<Vec<RawError>>,
+}
+
+/// What the form does with an answer. Only an answer in the gateway's own JSON shape is
+/// definite: a bare `403`, `404` or `413` (or a `200` page) from a proxy, a filter or a
+/// captive portal says nothing of the report, which stays stored (`Blocked`).
 fn outcome(answer: Answer) -> Action {
     let body = Json::parse(&answer.body).ok();
+    let ours = match answer.status {
+        200 | 201 => true,
+        _ => Json::parse(&answer.body)
+            .and_then(|b| b.read::<GatewayError>())
+            .is_ok_and(|e| e.error.is_some() || e.errors.is_some()),
+    };
+    if !ours {
+        return Action::Blocked;
+    }
     match answer.status {
         200 | 201 => {
             let receipt = body.and_then(|b| b.read::<Receipt>().ok());
@@ -193,8 +220,9 @@ fn outcome(answer: Answer) -> Action {
                 Some(r) if !r.tracking_id.trim().is_empty() => Action::Sent {
                     tracking_id: r.tracking_id,
                 },
-                // A 2xx without a tracking id is no confirmation: never show a receipt for it.
-                _ => Action::SendFailed(Failure::Server),
+                // A 2xx without a tracking id is not the gateway's confirmation (a captive
+                // portal's page, say): never show a receipt for it, and keep the report.
+                _ => Action::Blocked,
             }
         }
         422 => {

@@ -28,10 +28,16 @@ export async function getJson(url) {
 
 // POST a report, multipart: the JSON part `report`, then each [name, blob] of `files` as an
 // `attachment` part. `progress(loaded, total)` during the upload (total 0: unknown).
-// Resolves [status, responseText]; status 0 when no answer came. Never rejects.
+// Resolves [status, responseText]; status 0 when no answer came, also when nothing moved,
+// up or down, for 60 s (a stalled upload is given up; the report stays stored and is sent
+// again). Never rejects.
 export function postReport(url, key, json, files, progress) {
   return new Promise((resolve) => {
-    const fail = () => resolve([0, ""]);
+    let watchdog = 0;
+    const fail = () => {
+      clearInterval(watchdog);
+      resolve([0, ""]);
+    };
     try {
       const form = new FormData();
       form.append("report", new Blob([json], { type: "application/json" }));
@@ -39,9 +45,21 @@ export function postReport(url, key, json, files, progress) {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", url);
       xhr.setRequestHeader("Idempotency-Key", key);
-      xhr.upload.onprogress = (e) => progress(e.loaded, e.lengthComputable ? e.total : 0);
-      xhr.onload = () => resolve([xhr.status, xhr.responseText]);
+      let moved = Date.now();
+      const touch = () => (moved = Date.now());
+      xhr.upload.onprogress = (e) => {
+        touch();
+        progress(e.loaded, e.lengthComputable ? e.total : 0);
+      };
+      xhr.onprogress = xhr.onreadystatechange = touch;
+      xhr.onload = () => {
+        clearInterval(watchdog);
+        resolve([xhr.status, xhr.responseText]);
+      };
       xhr.onerror = xhr.onabort = xhr.ontimeout = fail;
+      watchdog = setInterval(() => {
+        if (Date.now() - moved > 60000) xhr.abort();
+      }, 5000);
       xhr.send(form);
     } catch (e) {
       fail();

@@ -32,6 +32,11 @@ const HISTORY: &str = "history";
 
 /// A draft older than this is deleted instead of restored.
 pub const DRAFT_DAYS: f64 = 30.0;
+/// A draft older than this is restored without the reporter's name, phone and email (title,
+/// content and attachments stay for [`DRAFT_DAYS`]): computers in internet cafés are shared.
+pub const DRAFT_IDENTITY_HOURS: f64 = 24.0;
+/// A report waiting on this device (it holds the NIK) longer than this is deleted.
+pub const OUTBOX_DAYS: f64 = 7.0;
 const DAY_MS: f64 = 86_400_000.0;
 
 /// One IndexedDB operation; io.js rejects when storage refuses.
@@ -142,7 +147,13 @@ pub async fn load_draft(scope: &str) -> Result<Option<(Draft, Vec<StoredFile>)>,
     }
     let files = files_of(&value);
     let draft = serde_wasm_bindgen::from_value::<Draft>(value).ok();
-    Ok(draft.map(|draft| (draft, files)))
+    let identity_expired = now_ms() - saved_at > DRAFT_IDENTITY_HOURS * 3_600_000.0;
+    Ok(draft.map(|mut draft| {
+        if identity_expired {
+            draft.forget_identity();
+        }
+        (draft, files)
+    }))
 }
 
 pub async fn delete_draft(scope: &str) -> Result<(), IoError> {
@@ -205,14 +216,37 @@ pub async fn queued(key: &str) -> Result<Option<Queued>, IoError> {
     }))
 }
 
-/// The key of a report of this widget still waiting, the oldest first.
-pub async fn waiting_key(scope: &str) -> Result<Option<String>, IoError> {
-    let mut entries = queued_entries(scope).await?;
-    entries.sort_by(|a, b| {
-        let at = |v: &JsValue| get(v, "queued_at").as_f64().unwrap_or(0.0);
-        at(&a.1).total_cmp(&at(&b.1))
-    });
-    Ok(entries.into_iter().map(|(k, _)| k).find(|k| !k.is_empty()))
+/// What waits on this device for a widget at the next visit.
+pub enum Waiting {
+    None,
+    /// A report to send again, by its key.
+    Key(String),
+    /// A report waited longer than [`OUTBOX_DAYS`] and was deleted.
+    Expired,
+}
+
+/// The key of a report of this widget still waiting, the oldest first; reports older than
+/// [`OUTBOX_DAYS`] are deleted first (they hold the NIK).
+pub async fn waiting_key(scope: &str) -> Result<Waiting, IoError> {
+    let at = |v: &JsValue| get(v, "queued_at").as_f64().unwrap_or(0.0);
+    let mut entries = Vec::new();
+    let mut expired = false;
+    for (key, value) in queued_entries(scope).await? {
+        if now_ms() - at(&value) > OUTBOX_DAYS * DAY_MS {
+            delete(OUTBOX, &key).await?;
+            expired = true;
+        } else {
+            entries.push((key, value));
+        }
+    }
+    entries.sort_by(|a, b| at(&a.1).total_cmp(&at(&b.1)));
+    Ok(
+        match entries.into_iter().map(|(k, _)| k).find(|k| !k.is_empty()) {
+            Some(key) => Waiting::Key(key),
+            None if expired => Waiting::Expired,
+            None => Waiting::None,
+        },
+    )
 }
 
 pub async fn unqueue(key: &str) -> Result<(), IoError> {

@@ -105,7 +105,7 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
             <div class="lapor-widget" lang={lang.as_str()}>
                 <section class="lapor-info" role="status" aria-labelledby="lapor-queued-title">
                     <h2 id="lapor-queued-title" class="lapor-title">{ t.queued_title }</h2>
-                    <p>{ t.queued_body }</p>
+                    <p>{ if state.blocked { t.blocked_body } else { t.queued_body } }</p>
                     <button type="button" class="lapor-button lapor-button--secondary" {onclick}>{ t.queued_retry }</button>
                 </section>
             </div>
@@ -159,6 +159,9 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
             <form class="lapor-form" novalidate=true {onsubmit} aria-labelledby="lapor-form-title">
                 <h2 id="lapor-form-title" class="lapor-title">{ t.form_title }</h2>
                 <p class="lapor-intro">{ t.form_intro }</p>
+                if state.expired {
+                    <div class="lapor-info" role="status"><p>{ t.expired }</p></div>
+                }
                 if state.restored {
                     <div class="lapor-info" role="status">
                         <p>{ t.restored }</p>
