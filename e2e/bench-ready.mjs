@@ -17,7 +17,8 @@ const TITLE = /^\s*Judul Laporan/;
 
 /** A throttled fresh page; `saveData` makes the launcher skip its idle prefetch. */
 async function throttledPage(browser, { saveData = false } = {}) {
-  // As in production over HTTPS: Chromium offers brotli there, not always over plain http.
+  // As in production over HTTPS. Chromium offers brotli over http://127.0.0.1 too; said here so
+  // that the figures are brotli whatever the browser build offers.
   const context = await browser.newContext({
     viewport: { width: 360, height: 640 },
     extraHTTPHeaders: { "Accept-Encoding": "br, gzip" },

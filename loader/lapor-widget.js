@@ -262,7 +262,11 @@
         var r = indexedDB.open("lapor-widget");
         // No database yet: create none, the widget makes it with its stores.
         r.onupgradeneeded = function () {
-          r.transaction.abort();
+          try {
+            r.transaction.abort();
+          } catch (e) {
+            /* nothing to undo */
+          }
         };
         r.onsuccess = function () {
           var db = r.result;
