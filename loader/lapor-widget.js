@@ -2,7 +2,10 @@
  *  <script src="https://GATEWAY/widget/lapor-widget.js"
  *          data-endpoint="https://GATEWAY/api/v1" data-lang="id" async></script>
  * Optional: data-target="CSS selector" (default: right after this tag).
- * Script API: LaporWidget.mount(element, {endpoint, lang}) -> {unmount()}.
+ * data-mode="launcher": a Lapor! button in a bottom corner (data-position
+ * bottom-right or bottom-left) opens the form in a modal dialog.
+ * Script API: LaporWidget.mount(element, {endpoint, lang}) -> {unmount()},
+ * LaporWidget.open() (the launcher's dialog; false when there is none).
  * A classic script on purpose: it must work with async and defer, and it
  * defines no global but LaporWidget. */
 (function () {
@@ -160,6 +163,10 @@
   }
 
   if (!W.mount) W.mount = mount;
+  if (!W.open)
+    W.open = function () {
+      return shared.open ? (shared.open(), true) : false;
+    };
   window.LaporWidget = W;
 
   // The script tag's own instance.
@@ -169,6 +176,190 @@
   };
   var opts = { endpoint: attr("endpoint") || "", lang: lang(attr("lang")) };
   var target = attr("target");
+
+
+  // The launcher: a button fixed in a bottom corner, in a shadow root of its
+  // own, that costs nothing but this file until the citizen shows intent.
+  // Labels: button, its accessible name, waiting reports, dialog title, close.
+  var LTEXT = {
+    id: ["Lapor!", "Buat laporan ke LAPOR!", "laporan menunggu koneksi", "Laporan ke LAPOR!", "Tutup"],
+    en: ["Lapor!", "File a report with LAPOR!", "waiting for a connection", "Report to LAPOR!", "Close"]
+  };
+  var LCSS =
+    ":host{all:initial}" +
+    ".lw-b{position:fixed;z-index:2147483000;bottom:calc(16px + env(safe-area-inset-bottom,0px));" +
+    "right:calc(16px + env(safe-area-inset-right,0px));display:inline-flex;align-items:center;gap:8px;" +
+    "min-height:48px;padding:0 20px;border:2px solid #fff;border-radius:24px;" +
+    "background:var(--lapor-accent,#b42318);color:#fff;font:700 18px/1 system-ui,sans-serif;" +
+    "cursor:pointer;box-shadow:0 2px 10px rgba(0,0,0,.35)}" +
+    ".lw-l{right:auto;left:calc(16px + env(safe-area-inset-left,0px))}" +
+    ".lw-b:hover{filter:brightness(.92)}" +
+    ".lw-b:focus-visible{outline:3px solid #1f2933;outline-offset:3px}" +
+    ".lw-n{min-width:22px;padding:3px 6px;border-radius:11px;background:#fff;color:#1f2933;" +
+    "font-size:14px;text-align:center;box-sizing:border-box}" +
+    "[hidden]{display:none!important}" +
+    "dialog{box-sizing:border-box;width:min(704px,calc(100vw - 16px));max-width:none;" +
+    "max-height:calc(100vh - 16px);max-height:calc(100dvh - 16px);padding:0;border:0;border-radius:8px;background:#fff;" +
+    "color:#1f2933;font:16px/1.5 system-ui,sans-serif;overflow:auto;overscroll-behavior:contain}" +
+    "dialog::backdrop{background:rgba(15,23,42,.6)}" +
+    ".lw-h{position:sticky;top:0;z-index:1;display:flex;align-items:center;justify-content:space-between;" +
+    "gap:12px;padding:8px 8px 8px 16px;background:#fff;border-bottom:1px solid #d2d6dc}" +
+    "h2{margin:0;font-size:20px;line-height:1.3}h2:focus{outline:none}" +
+    ".lw-x{min-height:44px;min-width:44px;padding:0 14px;border:2px solid #52606d;border-radius:6px;" +
+    "background:#fff;color:#1f2933;font:600 16px/1 system-ui,sans-serif;cursor:pointer}" +
+    ".lw-x:focus-visible{outline:3px solid #0b5cab;outline-offset:2px}" +
+    ".lw-w{padding:0 8px 8px}";
+
+  function launcher() {
+    var t = LTEXT[opts.lang];
+    var host = doc.createElement("div");
+    host.className = "lapor-launcher-host";
+    var root = host.attachShadow({ mode: "open" });
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(LCSS);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      /* an unstyled button still works */
+    }
+    var el = function (tag, cls, text) {
+      var n = doc.createElement(tag);
+      if (cls) n.className = cls;
+      if (text) n.textContent = text;
+      return n;
+    };
+    var button = el("button", attr("position") === "bottom-left" ? "lw-b lw-l" : "lw-b", t[0]);
+    button.type = "button";
+    button.lang = opts.lang;
+    button.setAttribute("aria-haspopup", "dialog");
+    var badge = el("span", "lw-n");
+    badge.hidden = true;
+    badge.setAttribute("aria-hidden", "true");
+    button.append(badge);
+    var dialog = el("dialog");
+    dialog.lang = opts.lang;
+    dialog.setAttribute("aria-labelledby", "lw-t");
+    var head = el("div", "lw-h");
+    var title = el("h2", "", t[3]);
+    title.id = "lw-t";
+    title.tabIndex = -1;
+    var close = el("button", "lw-x", t[4]);
+    close.type = "button";
+    var place = el("div", "lw-w");
+    head.append(title, close);
+    dialog.append(head, place);
+    root.append(button, dialog);
+
+    // Waiting reports (the widget's outbox store) shown on the button.
+    function label(n) {
+      button.setAttribute("aria-label", t[1] + (n ? " (" + n + " " + t[2] + ")" : ""));
+      badge.textContent = n ? String(n) : "";
+      badge.hidden = !n;
+    }
+    label(0);
+    function count() {
+      try {
+        var r = indexedDB.open("lapor-widget");
+        // No database yet: create none, the widget makes it with its stores.
+        r.onupgradeneeded = function () {
+          try {
+            r.transaction.abort();
+          } catch (e) {
+            /* nothing to undo */
+          }
+        };
+        r.onsuccess = function () {
+          var db = r.result;
+          try {
+            var c = db.transaction("outbox", "readonly").objectStore("outbox").count();
+            c.onsuccess = function () {
+              label(c.result);
+            };
+          } catch (e) {
+            /* no outbox store: nothing waits */
+          }
+          db.close();
+        };
+        r.onerror = function (e) {
+          if (e && e.preventDefault) e.preventDefault();
+        };
+      } catch (e) {
+        /* storage off: no badge */
+      }
+    }
+    count();
+
+    // Intent (pointer, focus, touch), or an idle moment after load on a
+    // connection that can afford it, fetches and compiles the widget.
+    var fetched = false;
+    function prefetch() {
+      if (fetched || !base) return;
+      fetched = true;
+      load()["catch"](function () {
+        fetched = false;
+      });
+      prefetchPrerendered();
+    }
+    // Hook for the pre-rendered form (issue 11, item 3): fetch it here when it exists.
+    function prefetchPrerendered() {}
+    ["pointerenter", "focus", "touchstart"].forEach(function (n) {
+      button.addEventListener(n, prefetch, { passive: true });
+    });
+    function idle() {
+      var c = navigator.connection;
+      if (c && (c.saveData || /2g/.test(c.effectiveType || ""))) return;
+      if (window.requestIdleCallback) requestIdleCallback(prefetch, { timeout: 5000 });
+      else setTimeout(prefetch, 2000);
+    }
+    if (doc.readyState === "complete") idle();
+    else window.addEventListener("load", idle);
+
+    var handle = null;
+    function open() {
+      if (dialog.open) return;
+      if (!host.isConnected) return;
+      if (!handle) {
+        var inner = el("div");
+        place.append(inner);
+        handle = mount(inner, opts);
+        // The event is composed: the page sees it too. The outbox changed.
+        inner.addEventListener("lapor:submitted", count);
+      }
+      try {
+        dialog.showModal();
+      } catch (e) {
+        dialog.setAttribute("open", "");
+      }
+      title.focus();
+    }
+    button.addEventListener("click", open);
+    close.addEventListener("click", function () {
+      dialog.close();
+    });
+    dialog.addEventListener("close", function () {
+      count();
+      button.focus();
+    });
+    shared.open = open;
+
+    function hash() {
+      if (location.hash !== "#lapor") return;
+      open();
+      // So that the same link opens the dialog again after it is closed.
+      try {
+        history.replaceState(history.state, "", location.pathname + location.search);
+      } catch (e) {
+        /* the hash stays */
+      }
+    }
+    window.addEventListener("hashchange", hash);
+    function attach() {
+      if (!doc.body) return doc.addEventListener("DOMContentLoaded", attach);
+      doc.body.appendChild(host);
+      hash();
+    }
+    attach();
+  }
 
   function place() {
     var host = null;
@@ -197,5 +388,7 @@
     }
     mount(host, opts);
   }
-  place();
+  // One launcher per page, however many tags ask for it.
+  if (attr("mode") !== "launcher") place();
+  else if (!shared.open) launcher();
 })();

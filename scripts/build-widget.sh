@@ -88,9 +88,10 @@ install_if_changed "$TMP/glue.js" "$OUT/$GLUE_NAME"
 # The snippets are in the glue now: no snippets directory is served.
 rm -rf "$OUT/snippets"
 
-# The loader: hashed names in, then a small safe shrink: whole-line // comments, block
-# comments that start a line (not the /*! header) and indentation go; code lines are kept
-# as written (no renaming, nothing that needs a parser).
+# The loader: hashed names in, comments and indentation out, then terser (a classic script:
+# only names local to its function are shortened; the /*! header stays). With the launcher
+# it is the one file a visitor who never presses the button downloads: minified it is about a
+# seventh smaller after brotli.
 sed -e "s/\"lapor_widget\.js\"/\"$GLUE_NAME\"/" \
     -e "s/\"lapor_widget_bg\.wasm\"/\"$WASM_NAME\"/" loader/lapor-widget.js |
   awk '
@@ -98,7 +99,8 @@ sed -e "s/\"lapor_widget\.js\"/\"$GLUE_NAME\"/" \
     /^[ \t]*\/\*[^!]/ { if ($0 !~ /\*\//) inblock = 1; next }
     /^[ \t]*\/\// { next }
     { sub(/^[ \t]+/, ""); if (length($0)) print }
-  ' >"$TMP/loader.js"
+  ' >"$TMP/loader.stripped.js"
+terser "$TMP/loader.stripped.js" --compress --mangle --comments '/^!/' --output "$TMP/loader.js"
 grep -q "\"$GLUE_NAME\"" "$TMP/loader.js" && grep -q "\"$WASM_NAME\"" "$TMP/loader.js" ||
   { log "could not substitute the hashed names into the loader"; exit 1; }
 if command -v node >/dev/null; then node --check "$TMP/loader.js"; fi

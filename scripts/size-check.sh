@@ -2,7 +2,10 @@
 # Measures what a citizen downloads: the bytes the real gateway sends for dist/widget/ (run
 # scripts/build-widget.sh first), asked with `Accept-Encoding: br` and with `gzip`, against the
 # budget of the first-seconds issue:
-#   loader (lapor-widget.js), gzip as served                     <= 3072 bytes, enforced
+#   loader (lapor-widget.js), brotli as served, in one request   <= 6144 bytes, enforced
+#     (the launcher's "bytes before intent": a page with data-mode="launcher" downloads only
+#     this file until the citizen shows intent; with the launcher it no longer fits the old
+#     3 KB gzip, so the budget is the issue's 6 KB brotli; gzip is printed beside it)
 #   widget (Wasm + glue + CSS, JS snippets inlined), brotli as served <= 153600 bytes, enforced
 #   the same widget with gzip as served: printed beside it, and held under WIDGET_GZIP_CEILING
 # The gzip figure had the 150 KB budget before brotli was served, and never met it; the
@@ -22,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 
-LOADER_MAX=3072
+LOADER_MAX=6144
 WIDGET_MAX=153600
 WIDGET_GZIP_CEILING=172800
 DIR=dist/widget
@@ -106,10 +109,10 @@ for f in "${wasm[@]}" "${glue[@]}" "${css[@]}"; do
 done
 printf '%-34s %10s %10s %10s\n' "widget (wasm + glue + css)" "$widget_raw" "$widget_br" "$widget_gz"
 echo
-if [ "$loader_gz" -le "$LOADER_MAX" ]; then
-  echo "loader: $loader_gz bytes gzip (budget $LOADER_MAX): ok"
+if [ "$loader_br" -le "$LOADER_MAX" ]; then
+  echo "loader: $loader_br bytes brotli, $loader_gz gzip (budget $LOADER_MAX brotli): ok"
 else
-  echo "loader: $loader_gz bytes gzip, OVER the budget of $LOADER_MAX"; status=1
+  echo "loader: $loader_br bytes brotli, OVER the budget of $LOADER_MAX"; status=1
 fi
 if [ "$widget_br" -le "$WIDGET_MAX" ]; then
   echo "widget: $widget_br bytes brotli (budget $WIDGET_MAX): ok, $((WIDGET_MAX - widget_br)) bytes to spare"

@@ -6,7 +6,7 @@
 #   1. native tests: core, gateway (over real HTTP against the real binary and the LAPOR!
 #      simulator), the widget's state machine and texts
 #   2. core for wasm32 without the kecamatan table, and what it weighs
-#   3. the widget build and its size budget, as the gateway serves it (loader <= 3 KB gzip,
+#   3. the widget build and its size budget, as the gateway serves it (loader <= 6 KB brotli,
 #      widget <= 150 KB brotli)
 #   4. browser tests of the widget (wasm-bindgen-test in headless Chromium)
 #   5. end-to-end tests: demo page, gateway and simulator in real Chromium (scripts/e2e.sh)
