@@ -11,6 +11,7 @@
 //! - [`store`]: the storage trait and its SQLite implementation.
 //! - [`forwarder`]: the outbox worker, the status sync and the retention purge.
 //! - [`crypto`]: identity encryption at rest. [`ratelimit`]: per-client token buckets.
+//! - [`intake`]: uploads in progress (global and per address), trusted proxies, disk floor.
 //!
 //! The LAPOR! simulator the tests and the demo forward to is another crate and binary
 //! (`simulator/`, `lapor-simulator`): nothing of it is in this one.
@@ -19,6 +20,7 @@ pub mod api;
 pub mod config;
 pub mod crypto;
 pub mod forwarder;
+pub mod intake;
 pub mod ratelimit;
 pub mod server;
 pub mod store;

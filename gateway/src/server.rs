@@ -2,6 +2,7 @@
 //! listeners, and shuts down gracefully on SIGTERM or Ctrl-C (in-flight requests finish, then
 //! the background tasks stop; the outbox keeps whatever they had not done).
 
+use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,9 +14,10 @@ use axum::Router;
 use tokio::sync::{watch, Notify};
 
 use crate::api::{self, AppState, RequestLimits, Shared};
-use crate::config::{Credentials, ServeArgs};
+use crate::config::{Credentials, IntakeArgs, ServeArgs};
 use crate::crypto::{Cipher, KeySource};
 use crate::forwarder::{Forwarder, ForwarderConfig};
+use crate::intake::{Intake, TrustedProxies, UploadGate};
 use crate::ratelimit::RateLimiter;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
@@ -91,7 +93,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         config: args.public_config(),
         origins: origins.clone(),
         limiter: RateLimiter::new(args.rate_limit_per_minute),
-        trust_forwarded_for: args.trust_forwarded_for,
+        intake: intake_limits(&args),
         limits: RequestLimits {
             body_bytes: args.body_limit(),
             report_bytes: args.max_report_bytes,
@@ -133,18 +135,60 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(listen = %listener.local_addr()?, origins = ?origins,
         upstream = %args.upstream_url, "gateway listening");
 
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    serve(listener, router(state), &args.intake).await?;
     tracing::info!("HTTP stopped; stopping background tasks");
 
     let _ = stop_tx.send(true);
     // An attempt in flight is allowed a moment; whatever it did not record is retried on start.
     let _ = tokio::time::timeout(Duration::from_secs(10), background).await;
     tracing::info!("gateway stopped");
+    Ok(())
+}
+
+/// The intake limits of these flags.
+fn intake_limits(args: &ServeArgs) -> Intake {
+    if args.trust_forwarded_for {
+        tracing::warn!(
+            "--trust-forwarded-for is deprecated: it now trusts X-Forwarded-For from \
+            loopback peers only; name the proxies with --trusted-proxy CIDR"
+        );
+    }
+    Intake {
+        body_stall: Duration::from_secs(args.intake.body_stall_secs.max(1)),
+        uploads: UploadGate::new(args.intake.max_uploads, args.intake.max_uploads_per_address),
+        proxies: TrustedProxies::new(args.trusted_proxies()),
+        min_free_disk: args.intake.min_free_disk_mb.saturating_mul(1024 * 1024),
+    }
+}
+
+/// Serves HTTP until a shutdown signal, then lets requests in flight finish for at most the
+/// grace period: past it, connections still open (a stalled upload) are dropped with the
+/// process.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: &IntakeArgs,
+) -> anyhow::Result<()> {
+    let grace = Duration::from_secs(limits.shutdown_grace_secs);
+    let signalled = Arc::new(Notify::new());
+    let graceful = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown({
+        let signalled = signalled.clone();
+        async move {
+            shutdown_signal().await;
+            signalled.notify_one();
+        }
+    });
+    tokio::select! {
+        served = graceful.into_future() => served?,
+        () = async { signalled.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_secs = grace.as_secs(),
+                "shutdown grace period over: closing the connections still open");
+        }
+    }
     Ok(())
 }
 
