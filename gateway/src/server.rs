@@ -2,7 +2,6 @@
 //! listeners, and shuts down gracefully on SIGTERM or Ctrl-C (in-flight requests finish, then
 //! the background tasks stop; the outbox keeps whatever they had not done).
 
-use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -161,35 +160,89 @@ fn intake_limits(args: &ServeArgs) -> Intake {
     }
 }
 
-/// Serves HTTP until a shutdown signal, then lets requests in flight finish for at most the
-/// grace period: past it, connections still open (a stalled upload) are dropped with the
-/// process.
+/// Serves HTTP/1.1 until a shutdown signal, then lets requests in flight finish for at most
+/// the grace period: past it, connections still open (a stalled upload) are dropped with the
+/// process. A request's headers must arrive within the body stall time.
+///
+/// This is axum::serve's loop, with a timer given to hyper: axum::serve gives it none, and
+/// without one hyper's `header_read_timeout` does nothing.
 async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     limits: &IntakeArgs,
 ) -> anyhow::Result<()> {
+    use tower_service::Service as _;
     let grace = Duration::from_secs(limits.shutdown_grace_secs);
-    let signalled = Arc::new(Notify::new());
-    let graceful = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown({
-        let signalled = signalled.clone();
-        async move {
-            shutdown_signal().await;
-            signalled.notify_one();
-        }
-    });
+    let header_timeout = Duration::from_secs(limits.body_stall_secs.max(1));
+    let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
+    // Connections watch `stop` to begin their graceful shutdown, and each holds an `open`
+    // receiver: `open_tx.closed()` resolves when the last one has ended.
+    let (stop_tx, stop_rx) = watch::channel(());
+    let (open_tx, open_rx) = watch::channel(());
+    let signal = shutdown_signal();
+    tokio::pin!(signal);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_error(e).await;
+                    continue;
+                }
+            },
+            () = &mut signal => break,
+        };
+        let service = match make_service.call(peer).await {
+            Ok(service) => service,
+            Err(never) => match never {},
+        };
+        let mut stop = stop_rx.clone();
+        let open = open_rx.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let connection = builder.serve_connection(
+                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            );
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stop.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.as_mut().await;
+                }
+            }
+            drop(open);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(());
+    drop(open_rx);
     tokio::select! {
-        served = graceful.into_future() => served?,
-        () = async { signalled.notified().await; tokio::time::sleep(grace).await } => {
+        () = open_tx.closed() => {}
+        () = tokio::time::sleep(grace) => {
             tracing::warn!(grace_secs = grace.as_secs(),
                 "shutdown grace period over: closing the connections still open");
         }
     }
     Ok(())
+}
+
+/// After a failed `accept`: a connection that died before it was accepted is nothing; anything
+/// else (out of file descriptors) is waited out for a second, as axum::serve does.
+async fn accept_error(error: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %error, "accept failed");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

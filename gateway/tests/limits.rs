@@ -378,3 +378,25 @@ async fn shutdown_with_a_stalled_upload_open_ends_within_the_grace_period() {
     let (_, closed) = read_to_close(&mut stalled, Duration::from_secs(5));
     assert!(closed);
 }
+
+#[tokio::test]
+async fn headers_that_never_end_are_cut_off_after_the_stall_time() {
+    let data = TempDir::new("gw-limits-headers");
+    let gw = gateway(data.path(), "http://127.0.0.1:9")
+        .args(["--body-stall-secs", "2"])
+        .spawn()
+        .await;
+    let mut stream = TcpStream::connect(gw.addr).unwrap();
+    stream
+        .write_all(b"POST /api/v1/reports HTTP/1.1\r\nHost: gateway\r\nContent-Type: multi")
+        .unwrap();
+    let start = Instant::now();
+    let (_, closed) = read_to_close(&mut stream, Duration::from_secs(30));
+    let took = start.elapsed();
+    println!("headers stalled: connection closed after {took:.1?} (stall time 2 s)");
+    assert!(closed, "still open after {took:?}");
+    assert!(took < Duration::from_secs(10), "closed after {took:?}");
+    // The gateway serves on.
+    let (status, body) = post_small(&gw.base).await;
+    assert_eq!(status, 201, "{body}");
+}
