@@ -99,11 +99,15 @@ pub struct ServeArgs {
     #[arg(long, env = "LAPOR_RATE_LIMIT_PER_MINUTE", default_value_t = 30)]
     pub rate_limit_per_minute: u32,
 
-    /// Take the client address for rate limiting from the last entry of `X-Forwarded-For`
-    /// (set this only behind a reverse proxy that writes that header; otherwise clients could
-    /// pick their own address).
+    /// Deprecated: use `--trusted-proxy 127.0.0.0/8 --trusted-proxy ::1`, which this flag now
+    /// means (a reverse proxy on the same host). `X-Forwarded-For` is read only from a peer in
+    /// a trusted proxy network; a proxy on another host needs `--trusted-proxy` itself.
     #[arg(long, env = "LAPOR_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+
+    /// Limits on intake: stalled bodies, uploads at once, proxies, free disk, shutdown.
+    #[command(flatten)]
+    pub intake: IntakeArgs,
 
     /// First retry delay of the forwarder, in milliseconds; doubles per attempt, with jitter.
     #[arg(long, env = "LAPOR_RETRY_BASE_MS", default_value_t = 500)]
@@ -178,7 +182,72 @@ pub struct ServeArgs {
     pub log: String,
 }
 
+/// The flags that bound what intake holds open: time, connections, disk.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IntakeArgs {
+    /// Seconds a request body may go without sending a byte before it is cut off with
+    /// `408 body_timeout`; also the time allowed for a request's headers to arrive.
+    #[arg(long, env = "LAPOR_BODY_STALL_SECS", default_value_t = 30)]
+    pub body_stall_secs: u64,
+
+    /// Uploads (`POST /api/v1/reports`) in progress at once, from everyone; past it
+    /// `503 busy` with `Retry-After`. 0 means no limit.
+    #[arg(long, env = "LAPOR_MAX_UPLOADS", default_value_t = 64)]
+    pub max_uploads: usize,
+
+    /// Uploads in progress at once from one client address (an IPv6 /64 counts as one);
+    /// past it `429 too_many_uploads` with `Retry-After`. Offices and mobile carriers put many
+    /// citizens behind one address, hence more than one or two. 0 means no limit.
+    #[arg(long, env = "LAPOR_MAX_UPLOADS_PER_ADDRESS", default_value_t = 8)]
+    pub max_uploads_per_address: usize,
+
+    /// A network (`10.0.0.0/8`, `2001:db8::/32`, or one address) of reverse proxies whose
+    /// `X-Forwarded-For` is believed; repeat for several. The client is the right-most address
+    /// of that header not in a trusted network. From any other peer the header is ignored.
+    /// The environment variable takes a comma-separated list.
+    #[arg(
+        long = "trusted-proxy",
+        env = "LAPOR_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "CIDR",
+        value_parser = parse_network
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Free space, in MiB, the data directory's file system must keep: below it `/readyz`
+    /// answers 503 and intake `503 storage_low` with `Retry-After`, before any file is
+    /// written. 0 turns the check off.
+    #[arg(long, env = "LAPOR_MIN_FREE_DISK_MB", default_value_t = 512)]
+    pub min_free_disk_mb: u64,
+
+    /// Seconds a shutdown (SIGTERM, Ctrl-C) waits for requests in flight; then the gateway
+    /// exits with whatever connections are still open.
+    #[arg(long, env = "LAPOR_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// A network in CIDR notation, or one address (a network of one).
+pub fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<ipnet::IpNet>() {
+        return Ok(net.trunc());
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(ipnet::IpNet::from)
+        .map_err(|_| format!("{text:?} is neither a network (10.0.0.0/8) nor an address"))
+}
+
 impl ServeArgs {
+    /// The proxy networks whose `X-Forwarded-For` is believed: `--trusted-proxy`, plus the
+    /// loopback networks for the deprecated `--trust-forwarded-for`.
+    pub fn trusted_proxies(&self) -> Vec<ipnet::IpNet> {
+        let mut nets = self.intake.trusted_proxies.clone();
+        if self.trust_forwarded_for {
+            nets.extend(["127.0.0.0/8", "::1/128"].map(|n| n.parse::<ipnet::IpNet>().unwrap()));
+        }
+        nets
+    }
+
     /// The body limit in force.
     pub fn body_limit(&self) -> u64 {
         self.max_body_bytes

@@ -16,6 +16,7 @@
 //! - [`metrics`]: `/metrics` in Prometheus' text format (no personal data in any label).
 //! - [`sites`]: the registry of Pemda sites (origins, name, region), reloaded on `SIGHUP`.
 //! - [`pdf`]: PDF attachments cleaned of metadata, or refused, in a bounded child process.
+//! - [`intake`]: uploads in progress (global and per address), trusted proxies, disk floor.
 //!
 //! The LAPOR! simulator the tests and the demo forward to is another crate and binary
 //! (`simulator/`, `lapor-simulator`): nothing of it is in this one.
@@ -25,6 +26,7 @@ pub mod config;
 pub mod crypto;
 pub mod files;
 pub mod forwarder;
+pub mod intake;
 pub mod metrics;
 pub mod pdf;
 pub mod ratelimit;

@@ -13,9 +13,10 @@ use axum::Router;
 use tokio::sync::{watch, Notify};
 
 use crate::api::{self, AppState, RequestLimits, Shared};
-use crate::config::{Credentials, ServeArgs};
+use crate::config::{Credentials, IntakeArgs, ServeArgs};
 use crate::crypto::{Cipher, KeySource};
 use crate::forwarder::{Forwarder, ForwarderConfig};
+use crate::intake::{Intake, TrustedProxies, UploadGate};
 use crate::ratelimit::RateLimiter;
 use crate::sites::SharedSites;
 use crate::store::sqlite::SqliteStore;
@@ -93,7 +94,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         config: args.public_config(),
         sites: sites.clone(),
         limiter: RateLimiter::new(args.rate_limit_per_minute),
-        trust_forwarded_for: args.trust_forwarded_for,
+        intake: intake_limits(&args),
         limits: RequestLimits {
             body_bytes: args.body_limit(),
             report_bytes: args.max_report_bytes,
@@ -157,12 +158,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(listen = %listener.local_addr()?, sites = sites.get().all().len(),
         upstream = %args.upstream_url, "gateway listening");
 
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    serve(listener, router(state), &args.intake).await?;
     tracing::info!("HTTP stopped; stopping background tasks");
 
     let _ = stop_tx.send(true);
@@ -234,6 +230,107 @@ fn check_files(
             "attachment files named by reports are missing");
     }
     Ok(())
+}
+
+/// The intake limits of these flags.
+fn intake_limits(args: &ServeArgs) -> Intake {
+    if args.trust_forwarded_for {
+        tracing::warn!(
+            "--trust-forwarded-for is deprecated: it now trusts X-Forwarded-For from \
+            loopback peers only; name the proxies with --trusted-proxy CIDR"
+        );
+    }
+    Intake {
+        body_stall: Duration::from_secs(args.intake.body_stall_secs.max(1)),
+        uploads: UploadGate::new(args.intake.max_uploads, args.intake.max_uploads_per_address),
+        proxies: TrustedProxies::new(args.trusted_proxies()),
+        min_free_disk: args.intake.min_free_disk_mb.saturating_mul(1024 * 1024),
+    }
+}
+
+/// Serves HTTP/1.1 until a shutdown signal, then lets requests in flight finish for at most
+/// the grace period: past it, connections still open (a stalled upload) are dropped with the
+/// process. A request's headers must arrive within the body stall time.
+///
+/// This is axum::serve's loop, with a timer given to hyper: axum::serve gives it none, and
+/// without one hyper's `header_read_timeout` does nothing.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: &IntakeArgs,
+) -> anyhow::Result<()> {
+    use tower_service::Service as _;
+    let grace = Duration::from_secs(limits.shutdown_grace_secs);
+    let header_timeout = Duration::from_secs(limits.body_stall_secs.max(1));
+    let mut make_service = app.into_make_service_with_connect_info::<SocketAddr>();
+    // Connections watch `stop` to begin their graceful shutdown, and each holds an `open`
+    // receiver: `open_tx.closed()` resolves when the last one has ended.
+    let (stop_tx, stop_rx) = watch::channel(());
+    let (open_tx, open_rx) = watch::channel(());
+    let signal = shutdown_signal();
+    tokio::pin!(signal);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_error(e).await;
+                    continue;
+                }
+            },
+            () = &mut signal => break,
+        };
+        let service = match make_service.call(peer).await {
+            Ok(service) => service,
+            Err(never) => match never {},
+        };
+        let mut stop = stop_rx.clone();
+        let open = open_rx.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let connection = builder.serve_connection(
+                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            );
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stop.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.as_mut().await;
+                }
+            }
+            drop(open);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(());
+    drop(open_rx);
+    tokio::select! {
+        () = open_tx.closed() => {}
+        () = tokio::time::sleep(grace) => {
+            tracing::warn!(grace_secs = grace.as_secs(),
+                "shutdown grace period over: closing the connections still open");
+        }
+    }
+    Ok(())
+}
+
+/// After a failed `accept`: a connection that died before it was accepted is nothing; anything
+/// else (out of file descriptors) is waited out for a second, as axum::serve does.
+async fn accept_error(error: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %error, "accept failed");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

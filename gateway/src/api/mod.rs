@@ -29,8 +29,8 @@ pub struct AppState {
     /// The registered sites, by origin.
     pub sites: crate::sites::SharedSites,
     pub limiter: RateLimiter,
-    /// Whether the client address comes from `X-Forwarded-For` (behind a reverse proxy).
-    pub trust_forwarded_for: bool,
+    /// Uploads in progress, stall time, trusted proxies, disk floor.
+    pub intake: crate::intake::Intake,
     pub limits: RequestLimits,
     pub data_dir: PathBuf,
     /// The built widget, when `--widget-dir` is given.
@@ -78,6 +78,14 @@ pub enum ApiError {
     Invalid(Vec<lapor_core::FieldError>),
     /// 429 `rate_limited`, with `Retry-After` in seconds.
     RateLimited(u64),
+    /// 408 `body_timeout`: the request body sent nothing for the stall time.
+    BodyTimeout,
+    /// 429 `too_many_uploads`, with `Retry-After`: this address has its share of uploads.
+    TooManyUploads(u64),
+    /// 503 `busy`, with `Retry-After`: the gateway has as many uploads in progress as allowed.
+    Busy(u64),
+    /// 503 `storage_low`, with `Retry-After`: the data directory is below its free-space floor.
+    StorageLow(u64),
     /// 500: something on our side (disk, database). Logged, never detailed to the client.
     Internal(anyhow::Error),
 }
@@ -109,18 +117,20 @@ impl IntoResponse for ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, json!({"errors": errors}))
             }
             ApiError::RateLimited(secs) => {
-                let mut response = (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    Json(json!({"error": "rate_limited"})),
-                )
-                    .into_response();
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-                response
-                    .extensions_mut()
-                    .insert(ErrorCodes(vec!["rate_limited".into()]));
-                return response;
+                return retry_after(StatusCode::TOO_MANY_REQUESTS, "rate_limited", secs)
+            }
+            ApiError::BodyTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                json!({"error": "body_timeout"}),
+            ),
+            ApiError::TooManyUploads(secs) => {
+                return retry_after(StatusCode::TOO_MANY_REQUESTS, "too_many_uploads", secs)
+            }
+            ApiError::Busy(secs) => {
+                return retry_after(StatusCode::SERVICE_UNAVAILABLE, "busy", secs)
+            }
+            ApiError::StorageLow(secs) => {
+                return retry_after(StatusCode::SERVICE_UNAVAILABLE, "storage_low", secs)
             }
             ApiError::Internal(error) => {
                 // The error chain is ours (I/O, SQLite), never the citizen's data.
@@ -169,6 +179,18 @@ pub async fn count_refusals(
             crate::metrics::METRICS.refused(code);
         }
     }
+    response
+}
+
+/// An error answer with `Retry-After` (whole seconds, at least 1).
+fn retry_after(status: StatusCode, code: &str, secs: u64) -> Response {
+    let mut response = (status, Json(json!({ "error": code }))).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    response
+        .extensions_mut()
+        .insert(ErrorCodes(vec![code.to_owned()]));
     response
 }
 

@@ -1,7 +1,9 @@
 //! `POST /api/v1/reports` (intake) and `GET /api/v1/reports/{tracking_id}` (the receipt).
 //!
-//! Intake order: rate limit → `Idempotency-Key` → the multipart body, streamed part by part
-//! under the limits (a part never grows past its limit in memory) → the `report` JSON →
+//! Intake order: rate limit → `Idempotency-Key` → free-disk floor → a place among the uploads
+//! in progress (global and per address), held until the answer → the multipart body, streamed
+//! part by part under the limits (a part never grows past its limit in memory; a body that
+//! sends nothing for the stall time is cut off) → the `report` JSON →
 //! idempotency replay or conflict → validation of report and attachments together (every error
 //! at once) → metadata stripped from images, PDFs cleaned or refused (`crate::pdf`) → files
 //! written and synced → the row committed (WAL, `synchronous=FULL`) → `201`. Nothing is stored
@@ -10,6 +12,7 @@
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path as FsPath;
+use std::time::Duration;
 
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::{ConnectInfo, Multipart, Path, State};
@@ -25,6 +28,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 use super::{blocking, ApiError, Shared};
 use crate::crypto::Cipher;
+use crate::intake::Full;
 use crate::pdf::PdfRefusal;
 use crate::store::{Identity, Inserted, NewReport, ReportBody, StoredFile};
 
@@ -44,7 +48,8 @@ pub async fn create(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    if let Err(wait) = state.limiter.check(client_ip(&state, peer, &headers)) {
+    let client = client_ip(&state, peer, &headers);
+    if let Err(wait) = state.limiter.check(client) {
         return Err(ApiError::RateLimited(wait.as_secs_f64().ceil() as u64));
     }
     let key = idempotency_key(&headers)?;
@@ -55,6 +60,20 @@ pub async fn create(
     if declared.is_some_and(|len| len > state.limits.body_bytes) {
         return Err(ApiError::TooLarge);
     }
+    // Before a byte of the body is read, so that a full disk leaves nothing half-written.
+    if let Err(why) = state.intake.disk_room(&state.data_dir) {
+        tracing::warn!(reason = %why, "report refused: data directory low on space");
+        return Err(ApiError::StorageLow(crate::intake::RETRY_AFTER_SECS));
+    }
+    // Held until this handler returns, whichever way: the body read and the storing.
+    let _upload = state
+        .intake
+        .uploads
+        .try_start(client)
+        .map_err(|full| match full {
+            Full::Everyone => ApiError::Busy(crate::intake::RETRY_AFTER_SECS),
+            Full::ThisAddress => ApiError::TooManyUploads(crate::intake::RETRY_AFTER_SECS),
+        })?;
     let mut multipart = multipart.map_err(|e| ApiError::BadRequest(e.body_text()))?;
 
     let (report_bytes, files, fingerprint) =
@@ -190,22 +209,10 @@ pub async fn create(
     }
 }
 
-/// The client's address: the peer, or behind a trusted proxy the last `X-Forwarded-For` entry
-/// (the one that proxy added).
+/// The client's address: the peer, or behind a trusted proxy the right-most address of
+/// `X-Forwarded-For` that is not a trusted proxy (see `intake::TrustedProxies`).
 fn client_ip(state: &Shared, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    if state.trust_forwarded_for {
-        let forwarded = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .next_back()
-            .and_then(|ip| ip.trim().parse().ok());
-        if let Some(ip) = forwarded {
-            return ip;
-        }
-    }
-    peer.ip()
+    state.intake.proxies.client(peer, headers)
 }
 
 /// The file name sent on to LAPOR!: the last path component of what the browser sent (old
@@ -266,7 +273,11 @@ async fn read_body(
     let mut files = Vec::new();
     let mut parts = 0usize;
     let mut fingerprint = Xxh3Default::new();
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+    let stall = state.intake.body_stall;
+    while let Some(mut field) = within(stall, multipart.next_field())
+        .await?
+        .map_err(multipart_error)?
+    {
         parts += 1;
         if parts > state.limits.parts {
             return Err(ApiError::TooLarge);
@@ -282,6 +293,7 @@ async fn read_body(
                     state.limits.report_bytes,
                     size_hint,
                     &mut hasher,
+                    stall,
                 )
                 .await?;
                 if size > state.limits.report_bytes {
@@ -305,6 +317,7 @@ async fn read_body(
                     keep.max(SNIFF_LEN as u64),
                     size_hint,
                     &mut hasher,
+                    stall,
                 )
                 .await?;
                 fingerprint.update(b"attachment\0");
@@ -336,12 +349,16 @@ async fn read_part(
     keep: u64,
     size_hint: u64,
     hasher: &mut Xxh3Default,
+    stall: Duration,
 ) -> Result<(Vec<u8>, u64), ApiError> {
     // Sized once from the body's length (bounded by what is kept), so a 500 KB photo is not
     // copied again at every doubling of the buffer.
     let mut bytes = Vec::with_capacity(keep.min(size_hint) as usize);
     let mut size = 0u64;
-    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+    while let Some(chunk) = within(stall, field.chunk())
+        .await?
+        .map_err(multipart_error)?
+    {
         size += chunk.len() as u64;
         hasher.update(&chunk);
         let room = keep.saturating_sub(bytes.len() as u64) as usize;
@@ -365,6 +382,17 @@ fn json_problem(e: &serde_json::Error) -> String {
         e.line(),
         e.column()
     )
+}
+
+/// One step of the body read, which must make progress within `stall`: a client that stops
+/// sending would otherwise hold its connection, its buffers and its upload place for ever.
+async fn within<T>(
+    stall: Duration,
+    step: impl std::future::Future<Output = T>,
+) -> Result<T, ApiError> {
+    tokio::time::timeout(stall, step)
+        .await
+        .map_err(|_| ApiError::BodyTimeout)
 }
 
 fn multipart_error(error: MultipartError) -> ApiError {

@@ -139,7 +139,8 @@ pub fn simulator() -> Spawn {
 }
 
 /// The gateway on a free port with the given data dir, forwarding to `upstream` with fast
-/// retries and no rate limit, and the test origin registered.
+/// retries, no rate limit and no per-address cap on uploads (every test client is 127.0.0.1),
+/// and the test origin registered.
 pub fn gateway(data_dir: &Path, upstream: &str) -> Spawn {
     Spawn::new(Role::Gateway).args([
         "--data-dir",
@@ -150,6 +151,8 @@ pub fn gateway(data_dir: &Path, upstream: &str) -> Spawn {
         "--allow-origin",
         ORIGIN,
         "--rate-limit-per-minute",
+        "0",
+        "--max-uploads-per-address",
         "0",
         "--retry-base-ms",
         "50",
