@@ -245,6 +245,8 @@ fn outcome(answer: Answer) -> Action {
             }
         }
         413 => Action::SendFailed(Failure::TooLarge),
+        // The gateway cut a stalled upload off (`body_timeout`): the report stays, to go again.
+        408 => Action::SendFailed(Failure::Server),
         429 => Action::SendFailed(Failure::RateLimited),
         500..=599 => Action::SendFailed(Failure::Server),
         _ => Action::SendFailed(Failure::Rejected),
