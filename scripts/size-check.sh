@@ -7,13 +7,11 @@
 #     this file until the citizen shows intent; with the launcher it no longer fits the old
 #     3 KB gzip, so the budget is the issue's 6 KB brotli; gzip is printed beside it)
 #   widget (Wasm + glue + CSS, JS snippets inlined), brotli as served <= 153600 bytes, enforced
-#   the same widget with gzip as served: printed beside it, and held under WIDGET_GZIP_CEILING
-# The gzip figure had the 150 KB budget before brotli was served, and never met it; the
-# regression ceiling of those days stays, so that no change makes the gzip answer worse, until
-# the brotli budget has room. The ceiling was 172,300 (issue 4's form alone). Issue 5 added
-# photo fitting with core's metadata stripper (about 8 KB), drafts and the outbox, and the
-# status view (about 9.5 KB), while its cuts took 30 KB out; it is the 171,019 measured with all
-# of them, plus 1 %. Raising it again needs the same kind of accounting.
+#   the same widget with gzip as served: printed beside it (for clients without brotli)
+# The gzip figure had the 150 KB budget before brotli was served, and never met it; a
+# regression ceiling (last 172,800) held it until the brotli budget had room. It has now (about
+# 10 KB to spare when this changed: 143,374 bytes brotli), so, as decided, brotli is the one
+# enforced budget and gzip is printed beside it.
 #
 # The gateway is the debug build of lapor-gateway (built here when missing or stale; set
 # GATEWAY_CARGO_TARGET_DIR to use another target dir), on a port the OS picks on 127.0.0.1, with
@@ -27,7 +25,6 @@ ROOT="$PWD"
 
 LOADER_MAX=6144
 WIDGET_MAX=153600
-WIDGET_GZIP_CEILING=172800
 DIR=dist/widget
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 GATEWAY_TARGET_DIR="${GATEWAY_CARGO_TARGET_DIR:-$TARGET_DIR}"
@@ -119,11 +116,7 @@ if [ "$widget_br" -le "$WIDGET_MAX" ]; then
 else
   echo "widget: $widget_br bytes brotli, OVER the budget of $WIDGET_MAX by $((widget_br - WIDGET_MAX))"; status=1
 fi
-if [ "$widget_gz" -le "$WIDGET_GZIP_CEILING" ]; then
-  echo "widget: $widget_gz bytes gzip, for clients without brotli (regression ceiling $WIDGET_GZIP_CEILING): ok"
-else
-  echo "widget: $widget_gz bytes gzip, OVER the regression ceiling of $WIDGET_GZIP_CEILING"; status=1
-fi
+echo "widget: $widget_gz bytes gzip, for clients without brotli (printed, not a budget)"
 
 echo
 if command -v twiggy >/dev/null; then
