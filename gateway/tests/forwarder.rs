@@ -10,23 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{
-    client, gateway, post_report, set_faults, simulator, small_jpeg, Attachment, TempDir,
-};
+use common::{client, gateway, set_faults, simulator, small_jpeg, Attachment, TempDir};
 use serde_json::{json, Value};
 
 async fn file(gateway_base: &str, key: &str, files: &[Attachment]) -> String {
-    let posted = post_report(
-        &client(),
-        gateway_base,
-        key,
-        &common::valid_report_json(),
-        files,
-    )
-    .await
-    .expect("answer");
-    assert_eq!(posted.status, 201, "{}", posted.body);
-    posted.tracking_id().expect("tracking id")
+    common::file_report(gateway_base, key, &common::valid_report_json(), files).await
 }
 
 async fn receipt(gateway_base: &str, id: &str) -> Value {
@@ -61,19 +49,15 @@ async fn complaints_for(sim_base: &str, id: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// `lapor-gateway outbox …` on a data directory: (success, stdout).
+/// `lapor-gateway outbox …` on a data directory: (success, its output).
 fn outbox(data: &TempDir, args: &[&str]) -> (bool, String) {
-    let out = std::process::Command::new(common::binary())
-        .arg("outbox")
-        .args(args)
-        .args(["--data-dir", &data.path().display().to_string()])
-        .env_remove("LAPOR_DATA_DIR")
-        .output()
-        .expect("run lapor-gateway outbox");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let dir = data.path().display().to_string();
+    let args: Vec<&str> = ["outbox"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["--data-dir", dir.as_str()])
+        .collect();
+    common::run_cli(&args)
 }
 
 /// The `outbox list` line of one report.

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{client, gateway, post_report, simulator, TempDir};
+use common::{client, gateway, simulator, TempDir};
 use serde_json::{json, Value};
 
 /// A reporter whose every detail is a canary: none of these strings may ever be public.
@@ -47,11 +47,7 @@ fn canaries_in(text: &str) -> Vec<&'static str> {
 }
 
 async fn file(gateway_base: &str, key: &str, report: &Value) -> String {
-    let posted = post_report(&client(), gateway_base, key, report, &[])
-        .await
-        .expect("answer");
-    assert_eq!(posted.status, 201, "{}", posted.body);
-    posted.tracking_id().expect("tracking id")
+    common::file_report(gateway_base, key, report, &[]).await
 }
 
 /// The simulator's record of the complaint made for `tracking_id`, once `ready` holds for it.

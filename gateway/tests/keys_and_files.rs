@@ -8,38 +8,14 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
-use common::{
-    client, gateway, post_report, set_faults, simulator, small_jpeg, Attachment, TempDir,
-};
+use common::{client, gateway, set_faults, simulator, small_jpeg, Attachment, TempDir};
 use serde_json::{json, Value};
 
 async fn file(gateway_base: &str, key: &str, files: &[Attachment]) -> String {
-    let posted = post_report(
-        &client(),
-        gateway_base,
-        key,
-        &common::valid_report_json(),
-        files,
-    )
-    .await
-    .expect("answer");
-    assert_eq!(posted.status, 201, "{}", posted.body);
-    posted.tracking_id().expect("tracking id")
+    common::file_report(gateway_base, key, &common::valid_report_json(), files).await
 }
 
-/// Runs `lapor-gateway ARGS…` to its end: (success, stdout + stderr).
-fn run(args: &[&str]) -> (bool, String) {
-    let mut cmd = std::process::Command::new(common::binary());
-    for (key, _) in std::env::vars() {
-        if key.starts_with("LAPOR_") {
-            cmd.env_remove(key);
-        }
-    }
-    let out = cmd.args(args).output().expect("run lapor-gateway");
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
-}
+use common::run_cli as run;
 
 /// The gateway exits at start: its log.
 fn refused_start(spawn: common::Spawn) -> String {

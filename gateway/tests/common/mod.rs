@@ -480,6 +480,41 @@ pub async fn post_report(
     Ok(Posted { status, body })
 }
 
+/// Files `report` (with `attachments`) and expects `201`: its tracking id.
+pub async fn file_report(
+    gateway_base: &str,
+    idempotency_key: &str,
+    report: &Value,
+    attachments: &[Attachment],
+) -> String {
+    let posted = post_report(
+        &client(),
+        gateway_base,
+        idempotency_key,
+        report,
+        attachments,
+    )
+    .await
+    .expect("answer");
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    posted.tracking_id().expect("tracking id")
+}
+
+/// Runs `lapor-gateway ARGS…` to its end, with no `LAPOR_*` variable of the test's own
+/// environment: (success, stdout + stderr).
+pub fn run_cli(args: &[&str]) -> (bool, String) {
+    let mut cmd = std::process::Command::new(binary());
+    for (key, _) in std::env::vars() {
+        if key.starts_with("LAPOR_") {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd.args(args).output().expect("run lapor-gateway");
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
 /// `GET /api/v1/reports/{id}`: (status, body).
 pub async fn get_report(
     client: &reqwest::Client,
