@@ -2,7 +2,7 @@
 // script API, and a clear message in its place whenever it cannot appear.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, launch, openPage, screenshot, seriousProblems, VIEWPORTS } from "./lib/env.mjs";
+import { env, launch, withPage as withPageIn, screenshot, seriousProblems, VIEWPORTS } from "./lib/env.mjs";
 import { ReportForm } from "./lib/report-form.mjs";
 
 let browser;
@@ -13,15 +13,7 @@ after(async () => {
   await browser?.close();
 });
 
-/** Opens `path`, runs `body({page, problems})`, always closes the context. */
-async function withPage(path, body, opts) {
-  const { page, context, problems } = await openPage(browser, path, opts);
-  try {
-    await body({ page, context, problems });
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (path, body, opts) => withPageIn(browser, path, body, opts);
 
 /** The bilingual message the loader shows in the widget's place. */
 async function failureMessage(host) {

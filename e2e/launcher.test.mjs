@@ -2,7 +2,7 @@
 // modal dialog, costs only the loader until the citizen shows intent, and shows waiting reports.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, launch, openPage, seriousProblems, complaintArrives, VIEWPORTS } from "./lib/env.mjs";
+import { env, launch, withPage as withPageIn, seriousProblems, complaintArrives, VIEWPORTS } from "./lib/env.mjs";
 import { ReportForm } from "./lib/report-form.mjs";
 import { sampleReport } from "./lib/reports.mjs";
 import { audit, describe } from "./lib/axe.mjs";
@@ -17,14 +17,7 @@ after(async () => {
   await browser?.close();
 });
 
-async function withPage(path, body, opts) {
-  const { page, context, problems } = await openPage(browser, path, opts);
-  try {
-    await body({ page, context, problems });
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (path, body, opts) => withPageIn(browser, path, body, opts);
 
 const launcherButton = (page) => page.getByRole("button", { name: /^Buat laporan ke LAPOR!/ });
 const dialog = (page) => page.getByRole("dialog", { name: "Laporan ke LAPOR!" });

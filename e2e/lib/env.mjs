@@ -45,6 +45,17 @@ export async function openPage(browser, path, { viewport = VIEWPORTS.desktop } =
   return { page, context, problems };
 }
 
+/** Opens `path` in a fresh context of `browser`, runs `body({page, context, problems})`, and
+ *  always closes the context. */
+export async function withPage(browser, path, body, opts) {
+  const { page, context, problems } = await openPage(browser, path, opts);
+  try {
+    await body({ page, context, problems });
+  } finally {
+    await context.close();
+  }
+}
+
 /** Polls `fn` until it returns a truthy value; fails with `what` after `timeout` ms. */
 export async function eventually(what, fn, { timeout = 20_000, interval = 200 } = {}) {
   const end = Date.now() + timeout;
