@@ -214,8 +214,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Injected faults, changed at run time by `POST /_simulator/faults`. The faults after the
-/// first three are shown only while on.
-#[derive(Debug, Clone, Default, Serialize)]
+/// first three are shown only while on (a field left out is off, in an update too: see
+/// [`set_faults`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 struct Faults {
     error_rate: f64,
     latency_ms: u64,
@@ -245,20 +247,6 @@ struct Faults {
 
 fn is_zero(n: &u16) -> bool {
     *n == 0
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FaultsUpdate {
-    error_rate: Option<f64>,
-    latency_ms: Option<u64>,
-    down: Option<bool>,
-    followups_down: Option<bool>,
-    create_status: Option<u16>,
-    create_without_id: Option<bool>,
-    lose_create_answers: Option<bool>,
-    dedupe_request_ids: Option<bool>,
-    redirect_to: Option<String>,
 }
 
 fn parse_rate(s: &str) -> Result<f64, String> {
@@ -878,68 +866,34 @@ async fn get_faults(State(state): State<SimState>) -> Response {
     Json(faults).into_response()
 }
 
-/// `POST /_simulator/faults`: changes any subset of the injected faults.
+/// `POST /_simulator/faults`: changes any subset of the injected faults. The update's keys
+/// are laid over the faults in force, and the result is read back as [`Faults`], so a key
+/// that names no fault or has the wrong type is refused and nothing changes.
 async fn set_faults(State(state): State<SimState>, body: Bytes) -> Response {
-    let update: FaultsUpdate = match serde_json::from_slice(&body) {
+    let bad = |message: String| error(StatusCode::BAD_REQUEST, "bad_request", message);
+    let update: serde_json::Map<String, serde_json::Value> = match serde_json::from_slice(&body) {
         Ok(u) => u,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                format!("faults: {e}"),
-            )
-        }
+        Err(e) => return bad(format!("faults: {e}")),
     };
-    if let Some(rate) = update.error_rate {
-        if !(0.0..=1.0).contains(&rate) {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                "error_rate must be between 0.0 and 1.0",
-            );
-        }
-    }
     let faults = {
         let mut faults = state.faults.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(rate) = update.error_rate {
-            faults.error_rate = rate;
+        let mut merged = match serde_json::to_value(&*faults) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        merged.extend(update);
+        let next: Faults = match serde_json::from_value(serde_json::Value::Object(merged)) {
+            Ok(next) => next,
+            Err(e) => return bad(format!("faults: {e}")),
+        };
+        if !(0.0..=1.0).contains(&next.error_rate) {
+            return bad("error_rate must be between 0.0 and 1.0".to_owned());
         }
-        if let Some(ms) = update.latency_ms {
-            faults.latency_ms = ms;
-        }
-        if let Some(down) = update.down {
-            faults.down = down;
-        }
-        if let Some(down) = update.followups_down {
-            faults.followups_down = down;
-        }
-        if let Some(status) = update.create_status {
-            faults.create_status = status;
-        }
-        if let Some(on) = update.create_without_id {
-            faults.create_without_id = on;
-        }
-        if let Some(on) = update.lose_create_answers {
-            faults.lose_create_answers = on;
-        }
-        if let Some(on) = update.dedupe_request_ids {
-            faults.dedupe_request_ids = on;
-        }
-        if let Some(to) = update.redirect_to {
-            faults.redirect_to = to;
-        }
+        *faults = next;
         faults.clone()
     };
     tracing::info!(
-        error_rate = faults.error_rate,
-        latency_ms = faults.latency_ms,
-        down = faults.down,
-        followups_down = faults.followups_down,
-        create_status = faults.create_status,
-        create_without_id = faults.create_without_id,
-        lose_create_answers = faults.lose_create_answers,
-        dedupe_request_ids = faults.dedupe_request_ids,
-        redirect_to = %faults.redirect_to,
+        faults = %serde_json::to_string(&faults).unwrap_or_default(),
         "LAPOR! simulator faults changed"
     );
     Json(faults).into_response()

@@ -339,6 +339,19 @@ async fn faults_down_error_rate_and_latency() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 400);
+    // A key that names no fault, or a value of the wrong type, is refused whole.
+    for bad in [
+        json!({"latency_ms": 10, "no_such_fault": true}),
+        json!({"latency_ms": 10, "down": "yes"}),
+    ] {
+        let refused = client
+            .post(sim.url("/_simulator/faults"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 400, "{bad}");
+    }
     let faults: Value = client
         .get(sim.url("/_simulator/faults"))
         .send()
