@@ -291,7 +291,12 @@ impl FormState {
         {
             return false;
         }
-        let code = match self.config.site.as_ref().and_then(|s| s.region_code.as_deref()) {
+        let code = match self
+            .config
+            .site
+            .as_ref()
+            .and_then(|s| s.region_code.as_deref())
+        {
             Some(code) if matches!(code.len(), 2 | 4) && is_known_location(code) => code,
             _ => return false,
         };

@@ -698,7 +698,10 @@ fn typed_without_location() -> Vec<Action> {
 fn a_regency_site_preselects_its_province_and_regency_and_the_report_goes_with_it() {
     let mut s = form();
     apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
-    assert_eq!((s.fields.province.as_str(), s.fields.regency.as_str()), ("64", "6474"));
+    assert_eq!(
+        (s.fields.province.as_str(), s.fields.regency.as_str()),
+        ("64", "6474")
+    );
     assert!(s.fields.district.is_empty());
     assert!(!s.location_chosen);
     // Alone it is no draft: nothing the citizen did.
@@ -712,7 +715,13 @@ fn a_regency_site_preselects_its_province_and_regency_and_the_report_goes_with_i
     apply(&mut late, [submit()]);
     assert!(late.errors.is_empty(), "{:?}", fields(&late.errors));
     assert_eq!(
-        late.outgoing.as_ref().unwrap().report.as_ref().unwrap().location_code,
+        late.outgoing
+            .as_ref()
+            .unwrap()
+            .report
+            .as_ref()
+            .unwrap()
+            .location_code,
         "6474"
     );
 }
@@ -721,7 +730,10 @@ fn a_regency_site_preselects_its_province_and_regency_and_the_report_goes_with_i
 fn a_province_site_preselects_only_the_province() {
     let mut s = form();
     apply(&mut s, [Action::ConfigLoaded(site_config(Some("64")))]);
-    assert_eq!((s.fields.province.as_str(), s.fields.regency.as_str()), ("64", ""));
+    assert_eq!(
+        (s.fields.province.as_str(), s.fields.regency.as_str()),
+        ("64", "")
+    );
     // The province alone is no location: the regency is still asked for.
     apply(&mut s, typed_without_location());
     apply(&mut s, [submit()]);
@@ -752,17 +764,26 @@ fn no_site_an_unknown_or_malformed_region_preselects_nothing() {
 fn a_location_the_citizen_chose_before_the_config_wins() {
     // Another province and regency.
     let mut s = form();
-    apply(&mut s, [edit(Input::Province, "64"), edit(Input::Regency, "6472")]);
+    apply(
+        &mut s,
+        [edit(Input::Province, "64"), edit(Input::Regency, "6472")],
+    );
     apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
     assert_eq!(s.fields.regency, "6472");
     // A province only, the regency not yet chosen: the site's regency is not slipped in.
     let mut s = form();
     apply(&mut s, [edit(Input::Province, "63")]);
     apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
-    assert_eq!((s.fields.province.as_str(), s.fields.regency.as_str()), ("63", ""));
+    assert_eq!(
+        (s.fields.province.as_str(), s.fields.regency.as_str()),
+        ("63", "")
+    );
     // Chosen, then cleared: it stays cleared.
     let mut s = form();
-    apply(&mut s, [edit(Input::Province, "64"), edit(Input::Province, "")]);
+    apply(
+        &mut s,
+        [edit(Input::Province, "64"), edit(Input::Province, "")],
+    );
     apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
     assert_eq!(s.fields, Fields::default());
 }
@@ -771,8 +792,14 @@ fn a_location_the_citizen_chose_before_the_config_wins() {
 fn the_citizen_can_change_a_preselected_location() {
     let mut s = form();
     apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
-    apply(&mut s, [edit(Input::Province, "63"), edit(Input::Regency, "6371")]);
-    assert_eq!((s.fields.province.as_str(), s.fields.regency.as_str()), ("63", "6371"));
+    apply(
+        &mut s,
+        [edit(Input::Province, "63"), edit(Input::Regency, "6371")],
+    );
+    assert_eq!(
+        (s.fields.province.as_str(), s.fields.regency.as_str()),
+        ("63", "6371")
+    );
     assert!(s.location_chosen);
     // Now it is the citizen's: the draft keeps it, and a config arriving again changes nothing.
     assert_eq!(s.draft().fields.regency, "6371");
@@ -784,7 +811,10 @@ fn the_citizen_can_change_a_preselected_location() {
     apply(&mut s, [edit(Input::District, "647401")]);
     let draft = s.draft();
     assert_eq!(
-        (draft.fields.regency.as_str(), draft.fields.district.as_str()),
+        (
+            draft.fields.regency.as_str(),
+            draft.fields.district.as_str()
+        ),
         ("6474", "647401")
     );
 }
@@ -792,7 +822,10 @@ fn the_citizen_can_change_a_preselected_location() {
 #[test]
 fn a_restored_draft_wins_over_the_preselection_whenever_the_config_arrives() {
     let mut chosen = form();
-    apply(&mut chosen, [edit(Input::Province, "64"), edit(Input::Regency, "6472")]);
+    apply(
+        &mut chosen,
+        [edit(Input::Province, "64"), edit(Input::Regency, "6472")],
+    );
     apply(&mut chosen, typed_without_location());
     let draft = chosen.draft();
 
