@@ -481,7 +481,7 @@ const ID: Words = Words {
         menurut klasifikasi, berapa bagian yang sudah sampai di LAPOR!, dan berapa lama sampai \
         LAPOR! memberi status pertama.",
     privacy: "Halaman ini hanya berisi jumlah per situs dan per bulan. Jumlah di bawah 5 \
-        ditampilkan sebagai \u{201c}< 5\u{201d}, dan persentase atau median hanya dihitung dari \
+        ditampilkan sebagai \u{201c}<\u{a0}5\u{201d}, dan persentase atau median hanya dihitung dari \
         sedikitnya 5 laporan, sehingga tidak ada laporan yang dapat dikenali. Angka diperbarui \
         paling lama setiap menit.",
     other_lang_label: "Bahasa",
@@ -543,7 +543,7 @@ const EN: Words = Words {
         by classification, the share that has reached LAPOR!, and how long until LAPOR! gave \
         its first status.",
     privacy: "This page holds only counts per site and month. Counts under 5 are shown as \
-        \u{201c}< 5\u{201d}, and a share or a median is computed over at least 5 reports only, \
+        \u{201c}<\u{a0}5\u{201d}, and a share or a median is computed over at least 5 reports only, \
         so no report can be recognised. Figures are at most a minute old.",
     other_lang_label: "Language",
     other_lang: "Bahasa Indonesia",
@@ -554,7 +554,7 @@ const EN: Words = Words {
     nothing: "No reports yet.",
     no_site: "No registered site",
     unregistered: "Site no longer registered",
-    period: "Last 12 months",
+    period: "last 12 months",
     reports: "Reports",
     delivered: "Reached LAPOR!",
     median: "Median time to first status",
@@ -677,9 +677,16 @@ struct Bar {
 /// by its title and described by `desc`; the same figures are in the table below it.
 fn bar_chart(out: &mut String, id: &str, title: &str, desc: &str, series: &str, bars: &[Bar]) {
     const ROW: f64 = 26.0;
-    const LABEL: f64 = 118.0;
-    const BAR: f64 = 150.0;
     const WIDTH: f64 = 320.0;
+    // The label column fits the longest label (12 px text, about 6.6 px a character); the
+    // value written after the bar keeps 56 px.
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_width = (longest as f64 * 6.6 + 10.0).clamp(60.0, 170.0);
+    let bar_room = WIDTH - label_width - 56.0;
     let height = ROW * bars.len().max(1) as f64 + 4.0;
     let _ = write!(
         out,
@@ -696,20 +703,20 @@ fn bar_chart(out: &mut String, id: &str, title: &str, desc: &str, series: &str, 
             out,
             "<text x=\"{}\" y=\"{text_y}\" class=\"label\" text-anchor=\"end\" \
              dominant-baseline=\"middle\">{}</text>",
-            LABEL - 6.0,
+            label_width - 6.0,
             esc(&bar.label)
         );
         let (width, class) = match bar.length {
-            Some(l) => ((l.clamp(0.0, 1.0) * BAR).max(2.0), "bar"),
+            Some(l) => ((l.clamp(0.0, 1.0) * bar_room).max(2.0), "bar"),
             None => (10.0, "bar few"),
         };
         let _ = write!(
             out,
-            "<rect x=\"{LABEL}\" y=\"{}\" width=\"{width:.1}\" height=\"{}\" class=\"{class}\"/>\
+            "<rect x=\"{label_width:.1}\" y=\"{}\" width=\"{width:.1}\" height=\"{}\" class=\"{class}\"/>\
              <text x=\"{:.1}\" y=\"{text_y}\" class=\"value\" dominant-baseline=\"middle\">{}</text>",
             y + 4.0,
             ROW - 8.0,
-            LABEL + width + 5.0,
+            label_width + width + 5.0,
             esc(&bar.value)
         );
     }
@@ -941,8 +948,9 @@ fn site_section(out: &mut String, n: usize, site: &SiteStats, w: &Words) {
     // The table: every figure of the charts, newest month first.
     let _ = write!(
         out,
-        "<div class=\"table\" role=\"region\" aria-labelledby=\"s{n}-c\" tabindex=\"0\">\
-         <table><caption id=\"s{n}-c\">{caption}: {name}</caption><thead><tr>\
+        "<h3 id=\"s{n}-h\">{caption}</h3>\
+         <div class=\"table\" role=\"region\" aria-labelledby=\"s{n}-h\" tabindex=\"0\">\
+         <table><caption class=\"sr-only\">{caption}: {name}</caption><thead><tr>\
          <th scope=\"col\">{month}</th><th scope=\"col\">{reports}</th>\
          <th scope=\"col\">{k0}</th><th scope=\"col\">{k1}</th><th scope=\"col\">{k2}</th>\
          <th scope=\"col\">{delivered}</th><th scope=\"col\">{median}</th></tr></thead><tbody>",
