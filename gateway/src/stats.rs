@@ -678,15 +678,14 @@ struct Bar {
 fn bar_chart(out: &mut String, id: &str, title: &str, desc: &str, series: &str, bars: &[Bar]) {
     const ROW: f64 = 26.0;
     const WIDTH: f64 = 320.0;
-    // The label column fits the longest label (12 px text, about 6.6 px a character); the
-    // value written after the bar keeps 56 px.
-    let longest = bars
-        .iter()
-        .map(|b| b.label.chars().count())
-        .max()
-        .unwrap_or(0);
-    let label_width = (longest as f64 * 6.6 + 10.0).clamp(60.0, 170.0);
-    let bar_room = WIDTH - label_width - 56.0;
+    // The label column fits the longest label, and the room after the bars the longest value
+    // (12 px text, about 6.6 px a character); the bars get the rest.
+    let chars = |text: &str| text.chars().count() as f64 * 6.6;
+    let longest = |of: &dyn Fn(&Bar) -> f64| bars.iter().map(of).fold(0.0, f64::max);
+    let label_width = (longest(&|b| chars(&b.label)) + 10.0).clamp(60.0, 150.0);
+    // Digits and "%" run wider than the average letter.
+    let value_width = (longest(&|b| chars(&b.value)) * 1.15 + 10.0).clamp(34.0, 130.0);
+    let bar_room = WIDTH - label_width - value_width;
     let height = ROW * bars.len().max(1) as f64 + 4.0;
     let _ = write!(
         out,
