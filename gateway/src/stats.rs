@@ -452,6 +452,8 @@ struct Words {
     reports: &'static str,
     delivered: &'static str,
     median: &'static str,
+    /// The table's shorter column heading of the median.
+    median_short: &'static str,
     per_month: &'static str,
     per_month_desc: &'static str,
     by_kind: &'static str,
@@ -497,6 +499,7 @@ const ID: Words = Words {
     reports: "Laporan",
     delivered: "Sampai di LAPOR!",
     median: "Median waktu sampai status pertama",
+    median_short: "Median ke status pertama",
     per_month: "Laporan per bulan",
     per_month_desc: "Jumlah laporan yang masuk setiap bulan.",
     by_kind: "Laporan menurut klasifikasi",
@@ -558,6 +561,7 @@ const EN: Words = Words {
     reports: "Reports",
     delivered: "Reached LAPOR!",
     median: "Median time to first status",
+    median_short: "Median to first status",
     per_month: "Reports per month",
     per_month_desc: "Reports received each month.",
     by_kind: "Reports by classification",
@@ -682,7 +686,7 @@ fn bar_chart(out: &mut String, id: &str, title: &str, desc: &str, series: &str, 
     // (12 px text, about 6.6 px a character); the bars get the rest.
     let chars = |text: &str| text.chars().count() as f64 * 6.6;
     let longest = |of: &dyn Fn(&Bar) -> f64| bars.iter().map(of).fold(0.0, f64::max);
-    let label_width = (longest(&|b| chars(&b.label)) + 10.0).clamp(60.0, 150.0);
+    let label_width = (longest(&|b| chars(&b.label)) * 1.06 + 12.0).clamp(60.0, 156.0);
     // Digits and "%" run wider than the average letter.
     let value_width = (longest(&|b| chars(&b.value)) * 1.15 + 10.0).clamp(34.0, 130.0);
     let bar_room = WIDTH - label_width - value_width;
@@ -960,7 +964,7 @@ fn site_section(out: &mut String, n: usize, site: &SiteStats, w: &Words) {
         k1 = esc(w.kinds[1]),
         k2 = esc(w.kinds[2]),
         delivered = esc(w.delivered),
-        median = esc(w.median),
+        median = esc(w.median_short),
     );
     let not_shown = || format!("<abbr title=\"{}\">{DASH}</abbr>", esc(w.not_shown));
     for m in &recent {
