@@ -621,7 +621,7 @@ fn number(n: u64, w: &Words) -> String {
     let sep = if w.lang == "id" { '.' } else { ',' };
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -792,9 +792,9 @@ fn render(stats: &Stats, sites: &crate::sites::Sites, query: &Query) -> String {
     for (n, site) in stats.sites.iter().enumerate() {
         site_section(&mut out, n, site, w);
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "</main><footer><p>{}</p><p><a href=\"/stats?{}\">{}</a></p></footer></body></html>\n",
+        "</main><footer><p>{}</p><p><a href=\"/stats?{}\">{}</a></p></footer></body></html>",
         esc(w.few_note),
         query
             .site
