@@ -234,11 +234,7 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
             state.restored = true;
             // A draft's location wins over the site's preselection; a draft without one gets
             // it (the citizen had not chosen), unless the citizen had cleared it.
-            let f = &state.fields;
-            state.location_chosen = draft.location_chosen
-                || !f.province.is_empty()
-                || !f.regency.is_empty()
-                || !f.district.is_empty();
+            state.location_chosen = draft.location_chosen || state.fields.has_location();
             state.preselect();
             state.refresh();
             state.revalidate(&[Field::LocationCode]);

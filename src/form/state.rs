@@ -102,6 +102,20 @@ pub struct Fields {
     pub email: String,
 }
 
+impl Fields {
+    /// Whether any of the location's province, regency or kecamatan is chosen.
+    pub fn has_location(&self) -> bool {
+        !self.province.is_empty() || !self.regency.is_empty() || !self.district.is_empty()
+    }
+
+    /// Clears the location's province, regency and kecamatan.
+    pub fn clear_location(&mut self) {
+        self.province.clear();
+        self.regency.clear();
+        self.district.clear();
+    }
+}
+
 /// What a draft keeps of the form: everything but the NIK (drafts outlive the visit, and
 /// computers in internet cafés are shared) and the attachments (kept as blobs beside it).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -265,9 +279,7 @@ impl FormState {
         if !self.location_chosen {
             // A preselection is the site's, not the citizen's: it is made again at the next
             // visit from that visit's `/config`, and alone it is no draft.
-            fields.province.clear();
-            fields.regency.clear();
-            fields.district.clear();
+            fields.clear_location();
         }
         Draft {
             classification: self.classification.as_str().to_owned(),
@@ -281,15 +293,10 @@ impl FormState {
     /// Preselects the region of the site the widget is embedded in (`/config`'s `site`): its
     /// province, and its regency for a regency's site. Only while the location is empty and
     /// the citizen has chosen none, so a choice made before the configuration arrived, or a
-    /// restored draft's, wins. Returns whether it filled anything; the caller checks again.
-    pub(super) fn preselect(&mut self) -> bool {
-        let f = &self.fields;
-        if self.location_chosen
-            || !f.province.is_empty()
-            || !f.regency.is_empty()
-            || !f.district.is_empty()
-        {
-            return false;
+    /// restored draft's, wins.
+    pub(super) fn preselect(&mut self) {
+        if self.location_chosen || self.fields.has_location() {
+            return;
         }
         let code = match self
             .config
@@ -298,13 +305,12 @@ impl FormState {
             .and_then(|s| s.region_code.as_deref())
         {
             Some(code) if matches!(code.len(), 2 | 4) && is_known_location(code) => code,
-            _ => return false,
+            _ => return,
         };
         self.fields.province = code[..2].to_owned();
         if code.len() == 4 {
             self.fields.regency = code.to_owned();
         }
-        true
     }
 
     /// Whether every attachment is ready to be sent.
