@@ -109,6 +109,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .as_deref()
             .map(widget_files::WidgetFiles::new),
         forwarder_wake: wake.clone(),
+        stats: Default::default(),
     });
 
     #[cfg(unix)]

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{RawQuery, State};
@@ -289,23 +289,21 @@ fn jakarta_month() -> String {
     format!("{:04}-{:02}", date.year(), date.month())
 }
 
+/// The store's tallies last asked for, and when.
+pub type Cache = tokio::sync::Mutex<Option<(Instant, Arc<Vec<Tally>>)>>;
+
 /// The store's tallies, asked for again only once [`CACHE_FOR`] has passed. One request at a
 /// time asks; the others wait for its answer instead of asking too.
 async fn tallies(state: &Shared) -> Result<Arc<Vec<Tally>>, ApiError> {
-    type Cached = Option<(Instant, usize, Arc<Vec<Tally>>)>;
-    static CACHE: LazyLock<tokio::sync::Mutex<Cached>> =
-        LazyLock::new(|| tokio::sync::Mutex::new(None));
-    // Keyed by the store too, should a process ever hold two gateways.
-    let store_key = Arc::as_ptr(&state.store) as *const () as usize;
-    let mut cache = CACHE.lock().await;
-    if let Some((at, key, tallies)) = cache.as_ref() {
-        if *key == store_key && at.elapsed() < CACHE_FOR {
+    let mut cache = state.stats.lock().await;
+    if let Some((at, tallies)) = cache.as_ref() {
+        if at.elapsed() < CACHE_FOR {
             return Ok(tallies.clone());
         }
     }
     let store = state.store.clone();
     let fresh = Arc::new(blocking(move || store.participation()).await?);
-    *cache = Some((Instant::now(), store_key, fresh.clone()));
+    *cache = Some((Instant::now(), fresh.clone()));
     Ok(fresh)
 }
 

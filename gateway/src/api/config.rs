@@ -11,11 +11,13 @@ use super::Shared;
 /// code, which the form preselects).
 pub async fn get_config(State(state): State<Shared>, headers: HeaderMap) -> impl IntoResponse {
     let mut document = state.config.clone();
-    document.site = state.site_of(&headers).map(|site| lapor_core::config::Site {
-        id: site.id.clone(),
-        name: site.name.clone(),
-        region_code: site.region_code.clone(),
-    });
+    document.site = state
+        .site_of(&headers)
+        .map(|site| lapor_core::config::Site {
+            id: site.id.clone(),
+            name: site.name.clone(),
+            region_code: site.region_code.clone(),
+        });
     // Short caching: a configuration change reaches every open page within minutes. The
     // answer differs by `Origin` (the CORS layer adds `Vary: Origin`).
     (
