@@ -4,7 +4,8 @@
 # Ctrl-C stops all three.
 #
 #   simulator  http://127.0.0.1:8090   (stands in for SP4N-LAPOR!; /_simulator/complaints)
-#   gateway    http://127.0.0.1:8080   (/api/v1, the widget at /widget/)
+#   gateway    http://127.0.0.1:8080   (/api/v1, the widget at /widget/, the participation page
+#                                       at /stats/; the demo city from gateway/sites.demo.toml)
 #   demo site  http://127.0.0.1:8000   (www/, a different origin than the gateway)
 #
 # Data lives under .data/ (kept between runs). Demo credentials are exported to both
@@ -75,6 +76,7 @@ cat <<EOF
   Open the sample city site:        http://127.0.0.1:8000/
   Reports received by the simulator: http://127.0.0.1:8090/_simulator/complaints
   Gateway API:                      http://127.0.0.1:8080/api/v1/config
+  Participation page (per site):    http://127.0.0.1:8080/stats/  (English: /stats/?lang=en, JSON: /stats)
 
   Press Ctrl-C to stop.
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests in real headless Chromium (Debian's /usr/bin/chromium, driven by npm
 # playwright-core): builds the widget and the gateway, starts the LAPOR! simulator and the
-# gateway on free 127.0.0.1 ports with throw-away data dirs, serves the demo site (www/ plus
+# gateway on free 127.0.0.1 ports with throw-away data dirs (the test site registered as the
+# demo city in a sites file), serves the demo site (www/ plus
 # the test pages in e2e/fixtures/) with the simulator crate's demo-site (another origin than
 # the gateway), runs `node --test e2e/`, always stops what it started, and exits with the tests'
 # status. Screenshots go to artifacts/e2e/ (not committed).
@@ -51,6 +52,12 @@ cp -r www/. "$WORK/site/"
 cp -r e2e/fixtures/. "$WORK/site/fixtures/"
 grep -rl '127\.0\.0\.1:8080' "$WORK/site" | xargs -r sed -i "s/127\.0\.0\.1:8080/127.0.0.1:$GW_PORT/g"
 
+# The sites registry: the test site's origins are the demo city's, as gateway/sites.demo.toml
+# registers the demo's (the form preselects Kota Bontang there), with this run's port.
+sed -e "s/127\.0\.0\.1:8000/127.0.0.1:$SITE_PORT/g" -e "s/localhost:8000/localhost:$SITE_PORT/g" \
+  gateway/sites.demo.toml >"$WORK/sites.toml"
+grep -q "127.0.0.1:$SITE_PORT" "$WORK/sites.toml" || { log "sites file without the test site"; exit 1; }
+
 export LAPOR_AUTHORIZATION="Bearer e2e-authorization"
 export LAPOR_TOKEN="e2e-token"
 
@@ -71,7 +78,7 @@ wait_up "http://127.0.0.1:$SIM_PORT/_simulator/complaints" simulator "${PIDS[-1]
 
 "$BIN" --listen "127.0.0.1:$GW_PORT" --upstream-url "http://127.0.0.1:$SIM_PORT" --allow-insecure-upstream \
   --data-dir "$WORK/gateway" --widget-dir dist/widget \
-  --allow-origin "http://127.0.0.1:$SITE_PORT" \
+  --sites-file "$WORK/sites.toml" \
   --rate-limit-per-minute 0 --retry-base-ms 200 --retry-max-ms 2000 --status-sync-secs 1 \
   >"$WORK/gateway.log" 2>&1 &
 PIDS+=($!)

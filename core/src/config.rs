@@ -11,6 +11,19 @@ pub struct Config {
     pub require_nik: bool,
     pub institutions: Vec<Named>,
     pub categories: Vec<Named>,
+    /// (Extension) The registered Pemda site the request came from; absent for any other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<Site>,
+}
+
+/// The Pemda site whose page embeds the widget, as `/config` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    /// A province (2 digits) or regency (4 digits) code, which the form preselects.
+    #[serde(default)]
+    pub region_code: Option<String>,
 }
 
 /// Limits on attachments.
@@ -50,6 +63,7 @@ impl Default for Config {
             require_nik: true,
             institutions: Vec::new(),
             categories: Vec::new(),
+            site: None,
         }
     }
 }

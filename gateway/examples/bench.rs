@@ -15,6 +15,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "shared/timing.rs"]
+mod timing;
 
 use std::io::Write;
 use std::path::Path;
@@ -23,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{gateway, simulator, valid_report_json, Attachment, TempDir};
+use timing::{ms, percentile};
 
 /// Size of the synced writes of the disk-limit probe.
 const MIB: usize = 1024 * 1024;
@@ -98,18 +101,6 @@ fn disk_limit(dir: &Path) -> std::io::Result<(f64, Duration, Duration)> {
         percentile(&took, 99.0),
         took.last().copied().unwrap_or_default(),
     ))
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,8 @@
 //! Encryption at rest: the reporter's identity, the report's title, content and location
-//! detail, and every attachment file are sealed with XChaCha20-Poly1305 (RustCrypto's
-//! `chacha20poly1305`): a random 24-byte nonce per record, and associated data naming the
+//! detail, and every attachment file are sealed with XChaCha20-Poly1305: HChaCha20 (RustCrypto's
+//! `chacha20`) derives a subkey from the key and the first 16 bytes of the nonce, and AWS-LC's
+//! ChaCha20-Poly1305 (already in the gateway for TLS; several times faster on megabyte
+//! attachments than a portable implementation) seals with it. A random 24-byte nonce per record, and associated data naming the
 //! record (its tracking id, and which field or attachment), so a blob cannot be moved to another
 //! report or another field.
 //!
@@ -13,8 +15,8 @@ use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{bail, Context as _};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305};
+use chacha20::cipher::consts::U10;
 use sha2::{Digest as _, Sha256};
 
 const VERSION: u8 = 1;
@@ -38,7 +40,7 @@ pub struct Cipher {
 
 struct Key {
     id: KeyId,
-    aead: XChaCha20Poly1305,
+    bytes: [u8; 32],
 }
 
 // The keys must not end up in a log through a debug dump.
@@ -83,8 +85,52 @@ impl Key {
     fn new(bytes: &[u8; 32]) -> Key {
         Key {
             id: key_id(bytes),
-            aead: XChaCha20Poly1305::new(bytes.into()),
+            bytes: *bytes,
         }
+    }
+
+    /// XChaCha20-Poly1305 under a 24-byte nonce: the ChaCha20-Poly1305 key and 12-byte nonce
+    /// it comes down to.
+    fn subkey(&self, nonce: &[u8]) -> (LessSafeKey, Nonce) {
+        let sub = chacha20::hchacha::<U10>((&self.bytes).into(), nonce[..16].into());
+        let mut short = [0u8; 12];
+        short[4..].copy_from_slice(&nonce[16..NONCE_LEN]);
+        let key = UnboundKey::new(&CHACHA20_POLY1305, sub.as_slice())
+            .expect("a 32-byte ChaCha20-Poly1305 key");
+        (LessSafeKey::new(key), Nonce::assume_unique_for_key(short))
+    }
+
+    /// Seals `plain` under `nonce`, appending ciphertext and tag to `out`.
+    fn seal_into(
+        &self,
+        nonce: &[u8],
+        plain: &[u8],
+        aad: &[u8],
+        out: &mut Vec<u8>,
+    ) -> anyhow::Result<()> {
+        let (key, nonce) = self.subkey(nonce);
+        let start = out.len();
+        out.extend_from_slice(plain);
+        let tag = key
+            .seal_in_place_separate_tag(nonce, Aad::from(aad), &mut out[start..])
+            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        out.extend_from_slice(tag.as_ref());
+        Ok(())
+    }
+
+    /// Opens ciphertext+tag `sealed` under `nonce`.
+    fn open(&self, nonce: &[u8], sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>, OpenError> {
+        if sealed.len() < TAG_LEN {
+            return Err(OpenError::Corrupt);
+        }
+        let (key, nonce) = self.subkey(nonce);
+        let mut buf = sealed.to_vec();
+        let len = key
+            .open_in_place(nonce, Aad::from(aad), &mut buf)
+            .map_err(|_| OpenError::Corrupt)?
+            .len();
+        buf.truncate(len);
+        Ok(buf)
     }
 }
 
@@ -144,20 +190,38 @@ impl Cipher {
         Ok((Cipher::new(&key), KeySource::Generated))
     }
 
+    /// Encrypts `plain` in place, bound to `aad`: what goes before it (version, key id,
+    /// nonce) and after it (the tag) in the blob. A megabyte attachment is sealed without a
+    /// second copy of it; written as `head || plain || tag`, it is the blob [`Cipher::seal`]
+    /// makes.
+    pub fn seal_in_place(
+        &self,
+        plain: &mut [u8],
+        aad: &[u8],
+    ) -> anyhow::Result<([u8; OVERHEAD - TAG_LEN], [u8; TAG_LEN])> {
+        let mut head = [0u8; OVERHEAD - TAG_LEN];
+        head[0] = VERSION;
+        head[1..1 + KEY_ID_LEN].copy_from_slice(&self.primary.id);
+        let nonce = &mut head[1 + KEY_ID_LEN..];
+        getrandom::fill(nonce).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
+        let (key, nonce) = self.primary.subkey(&head[1 + KEY_ID_LEN..]);
+        let tag = key
+            .seal_in_place_separate_tag(nonce, Aad::from(aad), plain)
+            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        let mut out = [0u8; TAG_LEN];
+        out.copy_from_slice(tag.as_ref());
+        Ok((head, out))
+    }
+
     /// Encrypts `plain`, bound to `aad` (what the record is).
     pub fn seal(&self, plain: &[u8], aad: &[u8]) -> anyhow::Result<Vec<u8>> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("no system randomness: {e}"))?;
-        let sealed = self
-            .primary
-            .aead
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain, aad })
-            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
         let mut out = Vec::with_capacity(OVERHEAD + plain.len());
         out.push(VERSION);
         out.extend_from_slice(&self.primary.id);
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
+        self.primary.seal_into(&nonce, plain, aad, &mut out)?;
         Ok(out)
     }
 
@@ -172,10 +236,7 @@ impl Cipher {
                 .chain(&self.others)
                 .find(|k| k.id == id);
             if let Some(key) = key {
-                return key
-                    .aead
-                    .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
-                    .map_err(|_| OpenError::Corrupt);
+                return key.open(nonce, sealed, aad);
             }
             // A blob of before the version byte may begin with 1 too: try it as one below.
             if let Ok(plain) = self.open_unversioned(blob, aad) {
@@ -193,11 +254,7 @@ impl Cipher {
         let (nonce, sealed) = blob.split_at(NONCE_LEN);
         std::iter::once(&self.primary)
             .chain(&self.others)
-            .find_map(|k| {
-                k.aead
-                    .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
-                    .ok()
-            })
+            .find_map(|k| k.open(nonce, sealed, aad).ok())
             .ok_or(OpenError::Corrupt)
     }
 }
@@ -269,6 +326,62 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+
+    #[test]
+    fn blobs_are_xchacha20_poly1305_as_rustcrypto_seals_and_opens_them() {
+        let key = [5u8; 32];
+        let cipher = Cipher::new(&key);
+        let reference = XChaCha20Poly1305::new((&key).into());
+        // Empty, short, not a multiple of the block, and a megabyte attachment.
+        for len in [0usize, 1, 63, 65, 1 << 20] {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let blob = cipher.seal(&plain, b"LPR-B/file@0").unwrap();
+            let nonce = &blob[1 + KEY_ID_LEN..1 + KEY_ID_LEN + NONCE_LEN];
+            let body = &blob[1 + KEY_ID_LEN + NONCE_LEN..];
+            let opened = reference
+                .decrypt(
+                    XNonce::from_slice(nonce),
+                    Payload {
+                        msg: body,
+                        aad: b"LPR-B/file@0",
+                    },
+                )
+                .expect("RustCrypto opens our blob");
+            assert_eq!(opened, plain, "{len}");
+            let theirs = reference
+                .encrypt(
+                    XNonce::from_slice(nonce),
+                    Payload {
+                        msg: &plain,
+                        aad: b"LPR-B/file@0",
+                    },
+                )
+                .unwrap();
+            assert_eq!(theirs, body, "same ciphertext and tag for {len} bytes");
+            let mut flipped = blob.clone();
+            *flipped.last_mut().unwrap() ^= 1;
+            assert_eq!(
+                cipher.open(&flipped, b"LPR-B/file@0"),
+                Err(OpenError::Corrupt)
+            );
+        }
+    }
+
+    #[test]
+    fn sealed_in_place_is_the_same_blob_shape_and_opens() {
+        let cipher = Cipher::new(&[3u8; 32]);
+        let plain: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+        let mut buf = plain.clone();
+        let (head, tag) = cipher.seal_in_place(&mut buf, b"LPR-C/file@0").unwrap();
+        assert_ne!(buf, plain, "encrypted in place");
+        let blob = [&head[..], &buf, &tag].concat();
+        assert_eq!(blob.len(), plain.len() + OVERHEAD);
+        assert_eq!(blob_key_id(&blob), Some(cipher.key_id()));
+        assert_eq!(cipher.open(&blob, b"LPR-C/file@0").unwrap(), plain);
+        assert_eq!(cipher.open(&blob, b"LPR-C/file@1"), Err(OpenError::Corrupt));
+    }
 
     #[test]
     fn seal_open_round_trip_and_aad_binding() {

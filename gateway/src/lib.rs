@@ -15,6 +15,7 @@
 //! - [`ratelimit`]: per-client token buckets.
 //! - [`metrics`]: `/metrics` in Prometheus' text format (no personal data in any label).
 //! - [`sites`]: the registry of Pemda sites (origins, name, region), reloaded on `SIGHUP`.
+//! - [`stats`]: the participation page, `/stats` (JSON) and `/stats/` (HTML), cached.
 //! - [`pdf`]: PDF attachments cleaned of metadata, or refused, in a bounded child process.
 //! - [`intake`]: uploads in progress (global and per address), trusted proxies, disk floor.
 //!
@@ -32,6 +33,7 @@ pub mod pdf;
 pub mod ratelimit;
 pub mod server;
 pub mod sites;
+pub mod stats;
 pub mod store;
 pub mod widget_files;
 

@@ -45,6 +45,9 @@ pub fn router(state: Shared) -> Router {
         .route("/healthz", get(api::health::healthz))
         .route("/readyz", get(api::health::readyz))
         .route("/metrics", get(crate::metrics::serve))
+        .route("/stats", get(crate::stats::json))
+        .route("/stats/", get(crate::stats::page))
+        .route("/stats/stats.css", get(crate::stats::stylesheet))
         .merge(api)
         .layer(axum::middleware::from_fn(access_log))
         .with_state(state)
@@ -106,6 +109,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .as_deref()
             .map(widget_files::WidgetFiles::new),
         forwarder_wake: wake.clone(),
+        stats: Default::default(),
     });
 
     #[cfg(unix)]

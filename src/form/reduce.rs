@@ -59,7 +59,9 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
                     state.classification = *first;
                 }
             }
+            state.preselect();
             state.refresh();
+            state.revalidate(&[Field::LocationCode]);
         }
         Action::Classify(classification) => {
             state.classification = classification;
@@ -92,6 +94,9 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
                 return After::NOTHING;
             }
             *slot = value;
+            if matches!(input, Input::Province | Input::Regency | Input::District) {
+                state.location_chosen = true;
+            }
             // A choice higher in the cascade clears the choices below it.
             match input {
                 Input::Province => {
@@ -227,7 +232,12 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
             state.secret = draft.secret;
             state.attachments = attachments;
             state.restored = true;
+            // A draft's location wins over the site's preselection; a draft without one gets
+            // it (the citizen had not chosen), unless the citizen had cleared it.
+            state.location_chosen = draft.location_chosen || state.fields.has_location();
+            state.preselect();
             state.refresh();
+            state.revalidate(&[Field::LocationCode]);
         }
         Action::DiscardDraft | Action::Reset => reset(state),
     }
@@ -308,6 +318,8 @@ fn reset(state: &mut FormState) {
     let mut fresh = FormState::new(state.lang, state.today);
     fresh.config = std::mem::take(&mut state.config);
     fresh.sends = state.sends;
+    // A new report on the same site starts from the site's region again.
+    fresh.preselect();
     fresh.refresh();
     *state = fresh;
 }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use lapor_core::attachment::{check_attachments, AttachmentInfo};
 use lapor_core::error::sort_in_form_order;
 use lapor_core::messages::Lang;
+use lapor_core::region::is_known_location;
 use lapor_core::validate::{validate_submission, Checked, Context};
 use lapor_core::{Classification, Config, Date, Field, FieldError, Report, Reporter};
 
@@ -101,6 +102,20 @@ pub struct Fields {
     pub email: String,
 }
 
+impl Fields {
+    /// Whether any of the location's province, regency or kecamatan is chosen.
+    pub fn has_location(&self) -> bool {
+        !self.province.is_empty() || !self.regency.is_empty() || !self.district.is_empty()
+    }
+
+    /// Clears the location's province, regency and kecamatan.
+    pub fn clear_location(&mut self) {
+        self.province.clear();
+        self.regency.clear();
+        self.district.clear();
+    }
+}
+
 /// What a draft keeps of the form: everything but the NIK (drafts outlive the visit, and
 /// computers in internet cafés are shared) and the attachments (kept as blobs beside it).
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -110,6 +125,9 @@ pub struct Draft {
     pub fields: Fields,
     pub anonymous: bool,
     pub secret: bool,
+    /// The citizen chose the location (or cleared it): a site's preselection no longer
+    /// applies. A draft keeps a preselected location only once it was chosen.
+    pub location_chosen: bool,
 }
 
 impl Draft {
@@ -124,6 +142,7 @@ impl Draft {
     pub fn is_empty(&self) -> bool {
         Draft {
             classification: self.classification.clone(),
+            location_chosen: self.location_chosen,
             ..Draft::default()
         } == *self
     }
@@ -216,6 +235,9 @@ pub struct FormState {
     pub blocked: bool,
     /// A report that waited on this device too long was deleted (the notice shows).
     pub expired: bool,
+    /// The citizen chose (or cleared) a province, regency or kecamatan, here or in the
+    /// restored draft: the site's region is no longer preselected.
+    pub location_chosen: bool,
 }
 
 impl FormState {
@@ -245,6 +267,7 @@ impl FormState {
             restored: false,
             blocked: false,
             expired: false,
+            location_chosen: false,
         };
         state.refresh();
         state
@@ -252,11 +275,41 @@ impl FormState {
 
     /// What a draft of the form as it is now keeps.
     pub fn draft(&self) -> Draft {
+        let mut fields = self.fields.clone();
+        if !self.location_chosen {
+            // A preselection is the site's, not the citizen's: it is made again at the next
+            // visit from that visit's `/config`, and alone it is no draft.
+            fields.clear_location();
+        }
         Draft {
             classification: self.classification.as_str().to_owned(),
-            fields: self.fields.clone(),
+            fields,
             anonymous: self.anonymous,
             secret: self.secret,
+            location_chosen: self.location_chosen,
+        }
+    }
+
+    /// Preselects the region of the site the widget is embedded in (`/config`'s `site`): its
+    /// province, and its regency for a regency's site. Only while the location is empty and
+    /// the citizen has chosen none, so a choice made before the configuration arrived, or a
+    /// restored draft's, wins.
+    pub(super) fn preselect(&mut self) {
+        if self.location_chosen || self.fields.has_location() {
+            return;
+        }
+        let code = match self
+            .config
+            .site
+            .as_ref()
+            .and_then(|s| s.region_code.as_deref())
+        {
+            Some(code) if matches!(code.len(), 2 | 4) && is_known_location(code) => code,
+            _ => return,
+        };
+        self.fields.province = code[..2].to_owned();
+        if code.len() == 4 {
+            self.fields.regency = code.to_owned();
         }
     }
 

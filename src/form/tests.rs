@@ -666,3 +666,221 @@ fn a_draft_can_forget_who_the_reporter_is_and_keep_the_report() {
     assert_eq!(draft.fields.title, "Lampu jalan mati di Jl. Ahmad Yani");
     assert_eq!(draft.fields.regency, "6474");
 }
+
+/// The `/config` of a registered site with this region code.
+fn site_config(region_code: Option<&str>) -> Config {
+    Config {
+        site: Some(lapor_core::config::Site {
+            id: "kota-bontang".into(),
+            name: "Pemerintah Kota Bontang".into(),
+            region_code: region_code.map(str::to_owned),
+        }),
+        ..Config::default()
+    }
+}
+
+/// The title, content, date and reporter of a Pengaduan, without a location.
+fn typed_without_location() -> Vec<Action> {
+    vec![
+        edit(Input::Title, "Lampu jalan mati di Jl. Ahmad Yani"),
+        edit(
+            Input::Content,
+            "Sudah dua minggu lampu jalan di depan sekolah mati total.",
+        ),
+        edit(Input::IncidentDate, "2026-11-20"),
+        edit(Input::Name, "Siti Rahma"),
+        edit(Input::Nik, "6474015708900003"),
+        edit(Input::Phone, "0812 3456 7890"),
+    ]
+}
+
+#[test]
+fn a_regency_site_preselects_its_province_and_regency_and_the_report_goes_with_it() {
+    let mut s = form();
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert_eq!(
+        (s.fields.province.as_str(), s.fields.regency.as_str()),
+        ("64", "6474")
+    );
+    assert!(s.fields.district.is_empty());
+    assert!(!s.location_chosen);
+    // Alone it is no draft: nothing the citizen did.
+    assert!(s.draft().is_empty());
+    // The config may arrive once the citizen has typed: the same preselection, nothing lost.
+    let mut late = form();
+    apply(&mut late, typed_without_location());
+    apply(&mut late, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert_eq!(late.fields.regency, "6474");
+    assert_eq!(late.fields.title, "Lampu jalan mati di Jl. Ahmad Yani");
+    apply(&mut late, [submit()]);
+    assert!(late.errors.is_empty(), "{:?}", fields(&late.errors));
+    assert_eq!(
+        late.outgoing
+            .as_ref()
+            .unwrap()
+            .report
+            .as_ref()
+            .unwrap()
+            .location_code,
+        "6474"
+    );
+}
+
+#[test]
+fn a_province_site_preselects_only_the_province() {
+    let mut s = form();
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("64")))]);
+    assert_eq!(
+        (s.fields.province.as_str(), s.fields.regency.as_str()),
+        ("64", "")
+    );
+    // The province alone is no location: the regency is still asked for.
+    apply(&mut s, typed_without_location());
+    apply(&mut s, [submit()]);
+    assert_eq!(fields(&s.errors), ["location_code:required"]);
+    // Choosing the regency clears that error live.
+    apply(&mut s, [edit(Input::Regency, "6472")]);
+    assert!(s.errors.is_empty());
+}
+
+#[test]
+fn no_site_an_unknown_or_malformed_region_preselects_nothing() {
+    for config in [
+        Config::default(),
+        site_config(None),
+        site_config(Some("99")),
+        site_config(Some("9999")),
+        site_config(Some("647401")),
+        site_config(Some("6a")),
+        site_config(Some("")),
+    ] {
+        let mut s = form();
+        apply(&mut s, [Action::ConfigLoaded(config.clone())]);
+        assert_eq!(s.fields, Fields::default(), "{:?}", config.site);
+    }
+}
+
+#[test]
+fn a_location_the_citizen_chose_before_the_config_wins() {
+    // Another province and regency.
+    let mut s = form();
+    apply(
+        &mut s,
+        [edit(Input::Province, "64"), edit(Input::Regency, "6472")],
+    );
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert_eq!(s.fields.regency, "6472");
+    // A province only, the regency not yet chosen: the site's regency is not slipped in.
+    let mut s = form();
+    apply(&mut s, [edit(Input::Province, "63")]);
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert_eq!(
+        (s.fields.province.as_str(), s.fields.regency.as_str()),
+        ("63", "")
+    );
+    // Chosen, then cleared: it stays cleared.
+    let mut s = form();
+    apply(
+        &mut s,
+        [edit(Input::Province, "64"), edit(Input::Province, "")],
+    );
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert_eq!(s.fields, Fields::default());
+}
+
+#[test]
+fn the_citizen_can_change_a_preselected_location() {
+    let mut s = form();
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    apply(
+        &mut s,
+        [edit(Input::Province, "63"), edit(Input::Regency, "6371")],
+    );
+    assert_eq!(
+        (s.fields.province.as_str(), s.fields.regency.as_str()),
+        ("63", "6371")
+    );
+    assert!(s.location_chosen);
+    // Now it is the citizen's: the draft keeps it, and a config arriving again changes nothing.
+    assert_eq!(s.draft().fields.regency, "6371");
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert_eq!(s.fields.regency, "6371");
+    // Keeping the preselected regency and adding a kecamatan is a choice too.
+    let mut s = form();
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    apply(&mut s, [edit(Input::District, "647401")]);
+    let draft = s.draft();
+    assert_eq!(
+        (
+            draft.fields.regency.as_str(),
+            draft.fields.district.as_str()
+        ),
+        ("6474", "647401")
+    );
+}
+
+#[test]
+fn a_restored_draft_wins_over_the_preselection_whenever_the_config_arrives() {
+    let mut chosen = form();
+    apply(
+        &mut chosen,
+        [edit(Input::Province, "64"), edit(Input::Regency, "6472")],
+    );
+    apply(&mut chosen, typed_without_location());
+    let draft = chosen.draft();
+
+    // Config first, then the draft.
+    let mut s = form();
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    apply(&mut s, [Action::Restore(draft.clone(), vec![])]);
+    assert_eq!(s.fields.regency, "6472");
+    // The draft first, then the config.
+    let mut s = form();
+    apply(&mut s, [Action::Restore(draft.clone(), vec![])]);
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert_eq!(s.fields.regency, "6472");
+    // A draft from before this version, its location chosen but not marked so: it wins too.
+    let old = Draft {
+        location_chosen: false,
+        ..draft.clone()
+    };
+    let mut s = form();
+    apply(&mut s, [Action::Restore(old, vec![])]);
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert_eq!(s.fields.regency, "6472");
+
+    // A draft whose location the citizen never chose gets the site's.
+    let mut typed = form();
+    apply(&mut typed, typed_without_location());
+    let unlocated = typed.draft();
+    assert!(!unlocated.location_chosen);
+    let mut s = form();
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    apply(&mut s, [Action::Restore(unlocated.clone(), vec![])]);
+    assert_eq!(s.fields.regency, "6474");
+    assert_eq!(s.fields.title, "Lampu jalan mati di Jl. Ahmad Yani");
+    // One the citizen had cleared stays cleared.
+    let cleared = Draft {
+        location_chosen: true,
+        ..unlocated
+    };
+    let mut s = form();
+    apply(&mut s, [Action::Restore(cleared, vec![])]);
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert!(s.fields.province.is_empty());
+}
+
+#[test]
+fn a_preselection_clears_a_shown_location_error_and_a_new_report_starts_from_it_again() {
+    // Submitted before the config came: the location error shows, then the site fills it.
+    let mut s = form();
+    apply(&mut s, typed_without_location());
+    apply(&mut s, [submit()]);
+    assert_eq!(fields(&s.errors), ["location_code:required"]);
+    apply(&mut s, [Action::ConfigLoaded(site_config(Some("6474")))]);
+    assert!(s.errors.is_empty(), "{:?}", fields(&s.errors));
+    // After a report, "Buat laporan baru" starts from the site's region again.
+    apply(&mut s, [edit(Input::Regency, "6472"), Action::Reset]);
+    assert_eq!(s.fields.regency, "6474");
+    assert!(!s.location_chosen);
+}

@@ -107,11 +107,10 @@ async fn a_wrong_tracking_number_is_an_inline_error_and_asks_nothing() {
     let w = open_status(endpoint, "id").await;
     w.click("Cek Status").await;
     assert_eq!(w.see_error("Nomor Pelacakan"), ID.id_missing);
-    assert_eq!(
-        w.focused_id(),
-        "lapor-status-id",
-        "the focus goes to the field"
-    );
+    w.wait_for_focus("the focus goes to the field", |w| {
+        w.focused_id() == "lapor-status-id"
+    })
+    .await;
     for wrong in ["LPR 7K2M", "../config", "LPR-1?x=1", &"A".repeat(33)] {
         w.fill("Nomor Pelacakan", wrong).await;
         w.click("Cek Status").await;
@@ -217,11 +216,10 @@ async fn an_unknown_number_says_so_and_a_dead_network_offers_a_retry() {
     answer(&url, &format!(r#"{{"status": 200, "body": {FORWARDED}}}"#));
     w.click(ID.retry).await;
     w.wait(|w| w.result().contains(ID.tindak_lanjut)).await;
-    assert_eq!(
-        w.focused_id(),
-        "lapor-status-id",
-        "the focus is not lost with the button"
-    );
+    w.wait_for_focus("the focus is not lost with the button", |w| {
+        w.focused_id() == "lapor-status-id"
+    })
+    .await;
 
     // A gateway in trouble is not "not found".
     answer(&url, r#"{"status": 503, "body": {"error": "internal"}}"#);

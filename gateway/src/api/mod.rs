@@ -37,6 +37,8 @@ pub struct AppState {
     pub widget: Option<crate::widget_files::WidgetFiles>,
     /// Woken after each stored report so the forwarder starts at once.
     pub forwarder_wake: Arc<Notify>,
+    /// The participation page's figures, asked of the store at most once a minute.
+    pub stats: crate::stats::Cache,
 }
 
 /// Shared application state.

@@ -436,9 +436,11 @@ fn write_files(
     let mut file = crate::files::create_private(&dir.join(&file_name))?;
     let mut stored = Vec::with_capacity(files.len());
     let mut offset = 0u64;
-    for (name, mime, data) in files {
-        let sealed = cipher.seal(&data, &StoredFile::aad(tracking_id, offset))?;
-        file.write_all(&sealed)?;
+    for (name, mime, mut data) in files {
+        let (head, tag) = cipher.seal_in_place(&mut data, &StoredFile::aad(tracking_id, offset))?;
+        file.write_all(&head)?;
+        file.write_all(&data)?;
+        file.write_all(&tag)?;
         stored.push(StoredFile {
             path: format!("attachments/{file_name}"),
             offset,
@@ -447,7 +449,7 @@ fn write_files(
             size: data.len() as u64,
             sealed: true,
         });
-        offset += sealed.len() as u64;
+        offset += (data.len() + crate::crypto::OVERHEAD) as u64;
     }
     file.sync_all()?;
     sync_dir(&dir)?;

@@ -396,4 +396,22 @@ pub trait Store: Send + Sync + 'static {
     fn outbox_gauges(&self, now: i64) -> anyhow::Result<crate::metrics::OutboxGauges>;
     /// Every attachment file a report still names (paths relative to the data directory).
     fn named_files(&self) -> anyhow::Result<std::collections::HashSet<String>>;
+    /// What the participation page counts, per site, month of receipt (Asia/Jakarta) and
+    /// classification, in one pass over the reports: nothing of any single report leaves.
+    fn participation(&self) -> anyhow::Result<Vec<Tally>>;
+}
+
+/// Reports of one site, month and classification, as [`Store::participation`] counts them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    /// `None`: filed without a registered site's `Origin`.
+    pub site_id: Option<String>,
+    /// `YYYY-MM`, in Asia/Jakarta.
+    pub month: String,
+    pub classification: String,
+    pub reports: u64,
+    /// Of those, how many LAPOR! holds (`forwarded`).
+    pub delivered: u64,
+    /// For each that has LAPOR!'s first status: seconds from receipt to that status.
+    pub first_status_secs: Vec<u64>,
 }

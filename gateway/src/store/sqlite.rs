@@ -925,6 +925,34 @@ impl Store for SqliteStore {
         Ok(named)
     }
 
+    fn participation(&self) -> anyhow::Result<Vec<super::Tally>> {
+        let conn = self.conn();
+        // One grouped scan; the delays come as one list per group, not one row per report.
+        let mut stmt = conn.prepare_cached(
+            "SELECT site_id, strftime('%Y-%m', received_at + 25200, 'unixepoch'), classification,
+                    COUNT(*), COALESCE(SUM(status = 'forwarded'), 0),
+                    group_concat(MAX(first_status_at - received_at, 0))
+             FROM reports GROUP BY 1, 2, 3",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            let delays: Option<String> = row.get(5)?;
+            Ok(super::Tally {
+                site_id: row.get(0)?,
+                month: row.get(1)?,
+                classification: row.get(2)?,
+                reports: row.get::<_, i64>(3)?.max(0) as u64,
+                delivered: row.get::<_, i64>(4)?.max(0) as u64,
+                first_status_secs: delays
+                    .as_deref()
+                    .unwrap_or("")
+                    .split(',')
+                    .filter_map(|d| d.trim().parse().ok())
+                    .collect(),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn ping(&self) -> anyhow::Result<()> {
         self.conn().query_row("SELECT 1", [], |_| Ok(()))?;
         Ok(())
