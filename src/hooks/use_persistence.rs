@@ -44,7 +44,11 @@ pub fn use_persistence(
             let scope = scope.clone();
             spawn_local(async move {
                 // A form typed into before the take-over is not replaced by an older draft.
-                let draft = if typed { Ok(None) } else { store::load_draft(&scope).await };
+                let draft = if typed {
+                    Ok(None)
+                } else {
+                    store::load_draft(&scope).await
+                };
                 if let Ok(Some((draft, stored))) = draft {
                     let mut attachments = Vec::with_capacity(stored.len());
                     for f in stored {

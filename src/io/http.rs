@@ -75,7 +75,9 @@ pub fn adopt_prefetched(list: &JsValue) {
         return;
     };
     for entry in list.iter() {
-        let url = js_sys::Reflect::get_u32(&entry, 0).ok().and_then(|u| u.as_string());
+        let url = js_sys::Reflect::get_u32(&entry, 0)
+            .ok()
+            .and_then(|u| u.as_string());
         let promise = js_sys::Reflect::get_u32(&entry, 1)
             .ok()
             .and_then(|p| p.dyn_into::<Promise>().ok());
@@ -86,7 +88,12 @@ pub fn adopt_prefetched(list: &JsValue) {
 }
 
 fn prefetched(url: &str) -> Option<Promise> {
-    PREFETCHED.with(|p| p.borrow().iter().find(|(u, _)| u == url).map(|(_, p)| p.clone()))
+    PREFETCHED.with(|p| {
+        p.borrow()
+            .iter()
+            .find(|(u, _)| u == url)
+            .map(|(_, p)| p.clone())
+    })
 }
 
 /// A failed request of the loader's is not answered again: the next ask goes to the network.

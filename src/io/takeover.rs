@@ -7,7 +7,9 @@
 
 use lapor_core::Classification;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, ShadowRoot};
+use web_sys::{
+    Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement, ShadowRoot,
+};
 
 use crate::form::Input;
 use crate::hooks::Seed;

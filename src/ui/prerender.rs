@@ -27,3 +27,56 @@ pub async fn prerender(lang: Lang, today: Date) -> String {
         .render()
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::texts;
+
+    fn render(lang: Lang) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let local = tokio::task::LocalSet::new();
+        local.block_on(
+            &runtime,
+            prerender(lang, Date::new(2026, 12, 3).expect("a date")),
+        )
+    }
+
+    #[test]
+    fn each_language_renders_the_whole_empty_form_in_its_own_words() {
+        for lang in [Lang::Id, Lang::En] {
+            let t = texts(lang);
+            let html = render(lang);
+            for label in [
+                t.title_label,
+                t.content_label,
+                t.nik_label,
+                t.phone_label,
+                t.submit,
+            ] {
+                assert!(html.contains(label), "{lang:?}: no {label:?}");
+            }
+            for id in [
+                "lapor-title",
+                "lapor-content",
+                "lapor-nik",
+                "lapor-province",
+                "lapor-secret",
+            ] {
+                assert!(html.contains(&format!("id=\"{id}\"")), "{lang:?}: no #{id}");
+            }
+            // The button says what a press before the take-over does.
+            assert!(html.contains(&format!("data-lapor-pending=\"{}\"", t.submit_pending)));
+            // The incident date cannot be after the build's day.
+            assert!(html.contains("max=\"2026-12-03\""), "{lang:?}");
+            // No hydration markers: the Wasm renders its own DOM and swaps it in.
+            assert!(
+                !html.contains("<!--<[") && !html.contains("data-yew"),
+                "{lang:?}"
+            );
+        }
+        assert_ne!(render(Lang::Id), render(Lang::En));
+    }
+}

@@ -52,7 +52,7 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
     let state = &form.state;
     let dispatch = form.dispatcher();
     let act = dispatch.to_callback();
-    use_config(props.endpoint.clone(), dispatch.clone());
+    let config_settled = use_config(props.endpoint.clone(), dispatch.clone());
     let provinces = use_regions(props.endpoint.clone(), AttrValue::Static(""));
     let regencies = use_regions(
         props.endpoint.clone(),
@@ -63,8 +63,13 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
         AttrValue::from(state.fields.regency.clone()),
     );
     let (files, onpick) = use_files(dispatch.clone(), state.config.attachments.max_file_bytes);
-    let persistence =
-        use_persistence(props.scope.clone(), typed, state, dispatch.clone(), files.clone());
+    let persistence = use_persistence(
+        props.scope.clone(),
+        typed,
+        state,
+        dispatch.clone(),
+        files.clone(),
+    );
     use_outbox(
         props.endpoint.clone(),
         props.scope.clone(),
@@ -75,13 +80,14 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
         props.onsubmitted.clone(),
     );
 
-    // "Kirim Laporan" pressed in the pre-rendered form: carried out once the draft store has
-    // been read (so that no restore can come after it), once.
+    // "Kirim Laporan" pressed in the pre-rendered form: carried out, once, when the draft
+    // store has been read (so that no restore can come after it) and `/config` has answered
+    // or failed (so the report is checked with this gateway's rules and the site's region).
     {
         let dispatch = dispatch.clone();
         let pending = seed.is_some_and(|s| s.submit);
-        use_effect_with(persistence.loaded, move |loaded| {
-            if pending && *loaded {
+        use_effect_with(persistence.loaded && config_settled, move |ready| {
+            if pending && *ready {
                 dispatch.dispatch(Action::Submit {
                     fresh_key: new_idempotency_key(),
                 });
