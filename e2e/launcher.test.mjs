@@ -150,9 +150,11 @@ test("a launcher never touched, with saveData on, fetches nothing but the loader
     // Longer than the idle prefetch's fallback and timeout would wait.
     await page.waitForTimeout(6000);
     assert.deepEqual(gatewayRequests, ["/widget/lapor-widget.js"], "only the loader");
-    // Intent (pointer over) fetches the widget.
+    // Intent (pointer over) fetches the widget: the glue and the Wasm start together, so the
+    // listener is on before the pointer moves.
+    const wasm = page.waitForRequest((r) => r.url().endsWith(".wasm"), { timeout: 10_000 });
     await launcherButton(page).hover();
-    await page.waitForRequest((r) => r.url().endsWith(".wasm"), { timeout: 10_000 });
+    await wasm;
     assert.ok(gatewayRequests.some((p) => /lapor_widget-[0-9a-f]+\.js$/.test(p)), "the glue on intent");
   } finally {
     await context.close();

@@ -15,6 +15,8 @@
   // ones, so the glue and the Wasm can be cached forever and this file cannot.
   var GLUE = "lapor_widget.js";
   var WASM = "lapor_widget_bg.wasm";
+  // And the form's first paint, rendered at build time (examples/prerender.rs).
+  var FORM = { id: "form-id.json", en: "form-en.json" };
 
   var doc = document;
   // Read synchronously: currentScript is null once this first run is over.
@@ -48,7 +50,7 @@
   // script calling LaporWidget.mount): one import and one Wasm init per glue
   // URL, and the live handle of each host element.
   var W = window.LaporWidget || {};
-  var shared = W._shared || { loads: {}, hosts: new WeakMap() };
+  var shared = W._shared || { loads: {}, hosts: new WeakMap(), got: {} };
   try {
     Object.defineProperty(W, "_shared", { value: shared });
   } catch (e) {
@@ -56,11 +58,19 @@
   }
   var loads = shared.loads;
 
+  // The glue's import and the Wasm's streaming compile start together, not one after the
+  // other; the glue instantiates the compiled module.
   function load() {
     var glue = base + GLUE;
     if (!loads[glue]) {
+      var url = base + WASM;
+      var wasm = WebAssembly.compileStreaming
+        ? WebAssembly.compileStreaming(fetch(url))["catch"](function () {
+            return url; // e.g. a wrong content type: the glue fetches it itself
+          })
+        : url;
       loads[glue] = import(glue).then(function (m) {
-        return m.default({ module_or_path: base + WASM }).then(function () {
+        return m.default({ module_or_path: wasm }).then(function () {
           return m;
         });
       });
@@ -70,6 +80,68 @@
       });
     }
     return loads[glue];
+  }
+
+  // GET once per URL, resolving as the widget's own getJson does ([status, body]), never
+  // rejecting. Started by the loader so that no request waits for the Wasm.
+  function get(url) {
+    if (!shared.got[url]) {
+      shared.got[url] = fetch(url, { credentials: "omit" }).then(
+        function (r) {
+          var body = r.ok ? r.json() : null;
+          return Promise.resolve(body).then(
+            function (b) {
+              return [r.status, b];
+            },
+            function () {
+              return [r.status, null];
+            }
+          );
+        },
+        function () {
+          delete shared.got[url];
+          return [0, null];
+        }
+      );
+    }
+    return shared.got[url];
+  }
+  // What the form needs from the gateway, as [url, promise] pairs for the widget's mount.
+  function json(endpoint) {
+    return ["/config", "/regions"].map(function (p) {
+      return [endpoint + p, get(endpoint + p)];
+    });
+  }
+
+  // The pre-rendered form, put into the shadow root while the Wasm is still on its way: the
+  // citizen can type, tick and choose at once. The Wasm takes it over (src/io/takeover.rs).
+  // It comes with its stylesheet, made a constructed sheet (a strict CSP forbids inline
+  // style). A press of the submit button is remembered for the Wasm.
+  function paint(host, l, late) {
+    get(base + FORM[l]).then(function (a) {
+      if (!a[1] || late()) return;
+      var root = host.shadowRoot || host.attachShadow({ mode: "open" });
+      if (root.firstChild) return;
+      var tpl = doc.createElement("template");
+      tpl.innerHTML = a[1].html;
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(a[1].css);
+      root.adoptedStyleSheets = [sheet];
+      var box = doc.createElement("div");
+      box.className = "lapor";
+      box.setAttribute("data-lapor-prerendered", "");
+      box.append(tpl.content);
+      root.append(box);
+      var form = box.querySelector("form");
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        box.setAttribute("data-lapor-submit", "");
+        var b = form.querySelector("[data-lapor-pending]");
+        b.textContent = b.getAttribute("data-lapor-pending");
+      });
+    })["catch"](function () {
+      /* no first paint: the Wasm renders the form when it comes */
+    });
   }
 
   function lang(v) {
@@ -131,11 +203,16 @@
     } else if (!base) {
       fail(host, 0, l);
     } else {
+      var api = endpoint.replace(/\/+$/, "");
+      var prefetched = json(api);
+      paint(host, l, function () {
+        return dead || inner;
+      });
       load().then(
         function (m) {
           if (dead) return;
           try {
-            inner = m.mount(host, { endpoint: endpoint, lang: l });
+            inner = m.mount(host, { endpoint: endpoint, lang: l, prefetched: prefetched });
           } catch (e) {
             fail(host, 0, l);
           }
@@ -298,10 +375,10 @@
       load()["catch"](function () {
         fetched = false;
       });
-      prefetchPrerendered();
+      // The pre-rendered form and the gateway's JSON too, so a click shows the form at once.
+      get(base + FORM[opts.lang]);
+      if (opts.endpoint) json(opts.endpoint.trim().replace(/\/+$/, ""));
     }
-    // Hook for the pre-rendered form (issue 11, item 3): fetch it here when it exists.
-    function prefetchPrerendered() {}
     ["pointerenter", "focus", "touchstart"].forEach(function (n) {
       button.addEventListener(n, prefetch, { passive: true });
     });

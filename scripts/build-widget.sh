@@ -3,6 +3,8 @@
 #   lapor-widget.js              the loader (short cache: it names the current build)
 #   lapor_widget-<hash8>.js      the wasm-bindgen glue (immutable: name = content)
 #   lapor_widget_bg-<hash8>.wasm the Wasm after wasm-opt -Oz (immutable)
+#   form-id-<hash8>.json         the form's first paint, pre-rendered natively from the same Yew
+#   form-en-<hash8>.json         components (examples/prerender.rs): markup and stylesheet
 #   manifest.json                names, sizes and sha256 of the above
 #   <each of them>.br, .gz       brotli (quality 11) and gzip -9 copies, which the gateway sends
 #                                as the client's Accept-Encoding asks
@@ -85,6 +87,17 @@ GLUE_HASH="$(sha "$TMP/glue.js" | cut -c1-8)"
 GLUE_NAME="lapor_widget-$GLUE_HASH.js"
 install_if_changed "$TMP/glue.js" "$OUT/$GLUE_NAME"
 
+# The form's first paint in both languages, rendered natively by Yew's server-side renderer
+# (a debug build of the example: it runs once, and shares the native test build's cache).
+log "pre-rendering the form (cargo run --example prerender)"
+cargo run --quiet --example prerender -- "$TMP"
+FORM_NAMES=()
+for l in id en; do
+  name="form-$l-$(sha "$TMP/form-$l.json" | cut -c1-8).json"
+  install_if_changed "$TMP/form-$l.json" "$OUT/$name"
+  FORM_NAMES+=("$name")
+done
+
 # The snippets are in the glue now: no snippets directory is served.
 rm -rf "$OUT/snippets"
 
@@ -93,7 +106,9 @@ rm -rf "$OUT/snippets"
 # it is the one file a visitor who never presses the button downloads: minified it is about a
 # seventh smaller after brotli.
 sed -e "s/\"lapor_widget\.js\"/\"$GLUE_NAME\"/" \
-    -e "s/\"lapor_widget_bg\.wasm\"/\"$WASM_NAME\"/" loader/lapor-widget.js |
+    -e "s/\"lapor_widget_bg\.wasm\"/\"$WASM_NAME\"/" \
+    -e "s/\"form-id\.json\"/\"${FORM_NAMES[0]}\"/" \
+    -e "s/\"form-en\.json\"/\"${FORM_NAMES[1]}\"/" loader/lapor-widget.js |
   awk '
     inblock { if ($0 ~ /\*\//) inblock = 0; next }
     /^[ \t]*\/\*[^!]/ { if ($0 !~ /\*\//) inblock = 1; next }
@@ -101,15 +116,16 @@ sed -e "s/\"lapor_widget\.js\"/\"$GLUE_NAME\"/" \
     { sub(/^[ \t]+/, ""); if (length($0)) print }
   ' >"$TMP/loader.stripped.js"
 terser "$TMP/loader.stripped.js" --compress --mangle --comments '/^!/' --output "$TMP/loader.js"
-grep -q "\"$GLUE_NAME\"" "$TMP/loader.js" && grep -q "\"$WASM_NAME\"" "$TMP/loader.js" ||
+grep -q "\"$GLUE_NAME\"" "$TMP/loader.js" && grep -q "\"$WASM_NAME\"" "$TMP/loader.js" &&
+  grep -q "\"${FORM_NAMES[0]}\"" "$TMP/loader.js" && grep -q "\"${FORM_NAMES[1]}\"" "$TMP/loader.js" ||
   { log "could not substitute the hashed names into the loader"; exit 1; }
 if command -v node >/dev/null; then node --check "$TMP/loader.js"; fi
 install_if_changed "$TMP/loader.js" "$OUT/lapor-widget.js"
 
 # Old hashed files are removed: dist/widget always holds exactly one build.
-for f in "$OUT"/lapor_widget-*.js "$OUT"/lapor_widget_bg-*.wasm; do
+for f in "$OUT"/lapor_widget-*.js "$OUT"/lapor_widget_bg-*.wasm "$OUT"/form-*.json; do
   [ -e "$f" ] || continue
-  case "$(basename "$f")" in "$GLUE_NAME" | "$WASM_NAME") ;; *) rm -f "$f" ;; esac
+  case "$(basename "$f")" in "$GLUE_NAME" | "$WASM_NAME" | "${FORM_NAMES[0]}" | "${FORM_NAMES[1]}") ;; *) rm -f "$f" ;; esac
 done
 
 entry() { printf '    "%s": {"file": "%s", "bytes": %s, "sha256": "%s"}' \
@@ -119,7 +135,9 @@ entry() { printf '    "%s": {"file": "%s", "bytes": %s, "sha256": "%s"}' \
   echo '  "files": {'
   entry loader lapor-widget.js; echo ","
   entry glue "$GLUE_NAME"; echo ","
-  entry wasm "$WASM_NAME"; echo
+  entry wasm "$WASM_NAME"; echo ","
+  entry form_id "${FORM_NAMES[0]}"; echo ","
+  entry form_en "${FORM_NAMES[1]}"; echo
   echo "  }"
   echo "}"
 } >"$TMP/manifest.json"
@@ -147,4 +165,4 @@ for f in "$OUT"/*.br "$OUT"/*.gz; do
   if [ -e "$f" ] && [ ! -e "${f%.*}" ]; then rm -f "$f"; fi
 done
 
-log "dist/widget: lapor-widget.js, $GLUE_NAME, $WASM_NAME (each with .br and .gz)"
+log "dist/widget: lapor-widget.js, $GLUE_NAME, $WASM_NAME, ${FORM_NAMES[*]} (each with .br and .gz)"

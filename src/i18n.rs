@@ -67,6 +67,9 @@ pub struct Texts {
     pub secret_label: &'static str,
     pub secret_hint: &'static str,
     pub submit: &'static str,
+    /// The submit button of the pre-rendered form, pressed before the widget has started: the
+    /// report is sent as soon as it has.
+    pub submit_pending: &'static str,
     pub summary_title: &'static str,
     pub warning_prefix: &'static str,
     pub sending: &'static str,
@@ -162,6 +165,7 @@ pub const ID: Texts = Texts {
     secret_label: "Rahasia",
     secret_hint: "Laporan Anda tidak dapat dilihat oleh publik.",
     submit: "Kirim Laporan",
+    submit_pending: "Laporan akan dikirim sebentar lagi…",
     summary_title: "Ada yang perlu diperbaiki",
     warning_prefix: "Perhatian:",
     sending: "Mengirim laporan…",
@@ -260,6 +264,7 @@ pub const EN: Texts = Texts {
     secret_label: "Confidential",
     secret_hint: "Your report is not visible to the public.",
     submit: "Send report",
+    submit_pending: "Your report will be sent in a moment…",
     summary_title: "There is a problem",
     warning_prefix: "Note:",
     sending: "Sending the report…",

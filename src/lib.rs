@@ -10,15 +10,14 @@ pub mod form;
 pub mod i18n;
 pub mod status_texts;
 
-#[cfg(target_arch = "wasm32")]
 mod hooks;
-#[cfg(target_arch = "wasm32")]
 mod io;
-#[cfg(target_arch = "wasm32")]
 mod ui;
 
-#[cfg(target_arch = "wasm32")]
 pub use io::photo;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use ui::prerender::prerender;
 
 #[cfg(target_arch = "wasm32")]
 pub use entry::{mount, WidgetHandle};
@@ -90,6 +89,9 @@ mod entry {
         let Ok(host) = host.dyn_into::<Element>() else {
             return inert;
         };
+        if let Ok(list) = js_sys::Reflect::get(&options, &"prefetched".into()) {
+            crate::io::http::adopt_prefetched(&list);
+        }
         let options: Options = serde_wasm_bindgen::from_value(options).unwrap_or_default();
         let lang = options
             .lang
@@ -106,6 +108,9 @@ mod entry {
             return inert;
         };
         style(&root);
+        // The loader's pre-rendered form, if it showed one: the app starts from what was typed
+        // into it, renders off screen, and takes its place (`io::takeover`).
+        let mut prerendered = crate::io::takeover::find(&root);
         let Some(container) = root
             .owner_document()
             .and_then(|d| d.create_element("div").ok())
@@ -113,7 +118,7 @@ mod entry {
             return inert;
         };
         container.set_class_name("lapor");
-        if root.append_child(&container).is_err() {
+        if prerendered.is_none() && root.append_child(&container).is_err() {
             return inert;
         }
         let scope = scope(&host, endpoint.as_deref().unwrap_or_default()).into();
@@ -125,8 +130,17 @@ mod entry {
             today: jakarta_today(),
             onsubmitted,
             scope,
+            takeover: prerendered
+                .as_mut()
+                .map(|p| std::rc::Rc::new(std::mem::take(&mut p.seed))),
         };
         let app = Renderer::<App>::with_root_and_props(container.clone(), props).render();
+        if let Some(prerendered) = prerendered {
+            // Yew renders in a microtask queued by `render`; this one runs right after it, in
+            // the same task: no event and no paint can fall between the two forms.
+            let live = container.clone();
+            wasm_bindgen_futures::spawn_local(async move { prerendered.swap(&live) });
+        }
         WidgetHandle {
             app: Some(app),
             container: Some(container),

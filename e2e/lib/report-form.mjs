@@ -47,9 +47,15 @@ export class ReportForm {
     return this.host.getByRole("alert").filter({ has: this.host.page().getByRole("link") }).first();
   }
 
-  /** Waits until the form is on screen (the Wasm has loaded and /config has answered). */
+  /** The form's pre-rendered first paint, shown by the loader until the Wasm takes it over. */
+  get prerendered() {
+    return this.host.locator("[data-lapor-prerendered]");
+  }
+
+  /** Waits until the Wasm's own form is on screen (the pre-rendered one has been taken over). */
   async ready() {
     await this.submitButton.waitFor({ state: "visible", timeout: 20_000 });
+    await this.prerendered.waitFor({ state: "detached", timeout: 20_000 });
     return this;
   }
 

@@ -13,7 +13,7 @@ pub mod use_status;
 pub use use_config::use_config;
 pub use use_copy::{use_copy, CopyStatus};
 pub use use_files::use_files;
-pub use use_form::Form;
+pub use use_form::{Form, Seed};
 pub use use_outbox::use_outbox;
 pub use use_persistence::{use_history, use_persistence};
 pub use use_regions::{use_regions, Regions};

@@ -3,10 +3,10 @@
 use std::rc::Rc;
 
 use lapor_core::messages::Lang;
-use lapor_core::Date;
+use lapor_core::{Classification, Date};
 use yew::prelude::*;
 
-use crate::form::{transition, Action, FormState};
+use crate::form::{transition, Action, FormState, Input};
 
 /// The form's state, and how often the error summary was asked to take focus: a view
 /// matter, kept out of the form's state.
@@ -36,6 +36,48 @@ impl Form {
     pub fn new(lang: Lang, today: Date) -> Form {
         Form {
             state: Rc::new(FormState::new(lang, today)),
+            summary_focus: 0,
+        }
+    }
+}
+
+/// What the citizen did in the pre-rendered form before the Wasm took over (read from its DOM
+/// by `io::takeover`): the form starts from it, as from a draft, so nothing typed is lost.
+#[derive(Debug, Default, PartialEq)]
+pub struct Seed {
+    pub classification: Option<Classification>,
+    /// Each input's value, those not empty (the NIK too: it never leaves this page's memory).
+    pub edits: Vec<(Input, String)>,
+    pub anonymous: bool,
+    pub secret: bool,
+    /// "Kirim Laporan" was pressed: submit once the widget is ready.
+    pub submit: bool,
+}
+
+impl Seed {
+    /// Whether the citizen typed or chose anything.
+    pub fn touched(&self) -> bool {
+        self.classification.is_some() || !self.edits.is_empty() || self.anonymous || self.secret
+    }
+}
+
+impl Form {
+    /// The form of this language with what the citizen did before the take-over applied
+    /// through the reducer, one action at a time, as if typed here.
+    pub fn seeded(lang: Lang, today: Date, seed: &Seed) -> Form {
+        let mut state = Rc::new(FormState::new(lang, today));
+        let actions = seed
+            .classification
+            .map(Action::Classify)
+            .into_iter()
+            .chain(seed.edits.iter().map(|(i, v)| Action::Edit(*i, v.clone())))
+            .chain(seed.anonymous.then_some(Action::SetAnonymous(true)))
+            .chain(seed.secret.then_some(Action::SetSecret(true)));
+        for action in actions {
+            state = transition(&state, action).0;
+        }
+        Form {
+            state,
             summary_focus: 0,
         }
     }

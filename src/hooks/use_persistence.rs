@@ -29,6 +29,7 @@ pub struct Persistence {
 #[hook]
 pub fn use_persistence(
     scope: AttrValue,
+    typed: bool,
     state: &FormState,
     dispatch: UseReducerDispatcher<Form>,
     files: FileStore,
@@ -42,7 +43,13 @@ pub fn use_persistence(
         use_effect_with(scope.clone(), move |scope| {
             let scope = scope.clone();
             spawn_local(async move {
-                if let Ok(Some((draft, stored))) = store::load_draft(&scope).await {
+                // A form typed into before the take-over is not replaced by an older draft.
+                let draft = if typed {
+                    Ok(None)
+                } else {
+                    store::load_draft(&scope).await
+                };
+                if let Ok(Some((draft, stored))) = draft {
                     let mut attachments = Vec::with_capacity(stored.len());
                     for f in stored {
                         attachments.push(files.attach(f.name, f.blob, f.original_size).await);

@@ -51,13 +51,26 @@ struct Child {
     name: String,
 }
 
+/// Whether `parent` has a list: `""`, or a province's or regency's code.
+fn listable(parent: &str) -> bool {
+    matches!(parent.len(), 0 | 2 | 4) && parent.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The children of `parent`: `""` for the provinces, a 2-digit province code for its
 /// regencies, a 4-digit regency code for its kecamatan. Anything else lists nothing. A late
 /// answer for a parent no longer chosen is dropped; a failure is retried while the parent
 /// stays chosen.
 #[hook]
 pub fn use_regions(endpoint: AttrValue, parent: AttrValue) -> Regions {
-    let regions = use_state(|| Regions::None);
+    // Loading from the first render (the request starts in the effect right after it), so that
+    // the pre-rendered first paint, which no effect follows, shows the same note.
+    let regions = use_state(|| {
+        if listable(&parent) {
+            Regions::Loading
+        } else {
+            Regions::None
+        }
+    });
     // The parent the latest request is for: a late answer for another one is dropped.
     let current = use_mut_ref(AttrValue::default);
     // Bumped by a retry timer; a new value runs the effect, so the request, again.
@@ -68,9 +81,7 @@ pub fn use_regions(endpoint: AttrValue, parent: AttrValue) -> Regions {
         use_effect_with((parent, *attempt), move |(parent, _)| {
             *current.borrow_mut() = parent.clone();
             let retry = Rc::new(RefCell::new(None::<Timeout>));
-            let valid =
-                matches!(parent.len(), 0 | 2 | 4) && parent.bytes().all(|b| b.is_ascii_digit());
-            if valid {
+            if listable(parent) {
                 regions.set(Regions::Loading);
                 let url = if parent.is_empty() {
                     format!("{endpoint}/regions")

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
@@ -60,9 +61,61 @@ impl Json {
     }
 }
 
-/// `GET url` and parse the body as JSON.
+thread_local! {
+    /// Requests the loader started before the Wasm arrived (`/config`, `/regions`), by URL:
+    /// each answers every [`get_json`] of its URL until it turns out to have failed.
+    static PREFETCHED: std::cell::RefCell<Vec<(String, Promise)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keeps the loader's requests in flight, `[[url, promise], …]`, each promise resolving as
+/// `getJson` in io.js does (`[status, body]`). Anything else in the list is ignored.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub fn adopt_prefetched(list: &JsValue) {
+    let Some(list) = list.dyn_ref::<Array>() else {
+        return;
+    };
+    for entry in list.iter() {
+        let url = js_sys::Reflect::get_u32(&entry, 0)
+            .ok()
+            .and_then(|u| u.as_string());
+        let promise = js_sys::Reflect::get_u32(&entry, 1)
+            .ok()
+            .and_then(|p| p.dyn_into::<Promise>().ok());
+        if let (Some(url), Some(promise)) = (url, promise) {
+            PREFETCHED.with(|p| p.borrow_mut().push((url, promise)));
+        }
+    }
+}
+
+fn prefetched(url: &str) -> Option<Promise> {
+    PREFETCHED.with(|p| {
+        p.borrow()
+            .iter()
+            .find(|(u, _)| u == url)
+            .map(|(_, p)| p.clone())
+    })
+}
+
+/// A failed request of the loader's is not answered again: the next ask goes to the network.
+fn forget_prefetched(url: &str) {
+    PREFETCHED.with(|p| p.borrow_mut().retain(|(u, _)| u != url));
+}
+
+/// `GET url` and parse the body as JSON (answered by the loader's request for it, if it
+/// started one).
 pub async fn get_json(url: &str) -> Result<Json, IoError> {
-    match pair(get_json_js(url)).await? {
+    let Some(promise) = prefetched(url) else {
+        return answer(pair(get_json_js(url)).await);
+    };
+    let result = answer(pair(promise).await);
+    if result.is_err() {
+        forget_prefetched(url);
+    }
+    result
+}
+
+fn answer(pair: Result<(u16, JsValue), IoError>) -> Result<Json, IoError> {
+    match pair? {
         (status, body) if (200..300).contains(&status) && !body.is_null() => Ok(Json(body)),
         (status, _) => Err(IoError::Status(status)),
     }

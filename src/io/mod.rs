@@ -7,5 +7,7 @@ mod error;
 pub mod http;
 pub mod photo;
 pub mod store;
+#[cfg(target_arch = "wasm32")]
+pub mod takeover;
 
 pub use error::IoError;

@@ -2,13 +2,15 @@
 //! its hooks) and "Cek Status Laporan" (`ui::status_view`), behind two toggle buttons.
 
 use lapor_core::messages::Lang;
+use std::rc::Rc;
+
 use lapor_core::Date;
 use yew::prelude::*;
 
 use super::report_form::ReportForm;
 use super::status_view::StatusView;
 use super::Notice;
-use crate::hooks::use_history;
+use crate::hooks::{use_history, Seed};
 use crate::i18n::MISSING_ENDPOINT;
 use crate::status_texts::status_texts;
 
@@ -24,6 +26,8 @@ pub struct AppProps {
     /// Which widget this is, for its draft and its waiting report: the endpoint, the page
     /// and the widget's place on it (see `entry::scope`).
     pub scope: AttrValue,
+    /// What the citizen did in the pre-rendered form, when the Wasm takes one over.
+    pub takeover: Option<Rc<Seed>>,
 }
 
 /// Which view the widget shows, and whether the status view was ever opened.
@@ -78,7 +82,7 @@ pub fn App(props: &AppProps) -> Html {
                 { toggle(s.view_form, false) }{ " " }{ toggle(s.view_status, true) }
             </div>
             <div hidden={views.status}>
-                <ReportForm endpoint={endpoint.clone()} {lang} today={props.today} {onsubmitted} scope={props.scope.clone()} />
+                <ReportForm endpoint={endpoint.clone()} {lang} today={props.today} {onsubmitted} scope={props.scope.clone()} takeover={props.takeover.clone()} />
             </div>
             if views.status_opened {
                 <div hidden={!views.status}>

@@ -12,6 +12,8 @@ mod error_summary;
 mod field;
 mod location;
 mod notice;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod prerender;
 mod receipt;
 mod report_form;
 mod select_field;

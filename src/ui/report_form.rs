@@ -2,6 +2,8 @@
 //! (`form::view`) and nothing else. No request, no storage, no browser call happens here
 //! while rendering: the hooks do those in effects.
 
+use std::rc::Rc;
+
 use lapor_core::messages::Lang;
 use lapor_core::{Date, Named};
 use yew::prelude::*;
@@ -15,7 +17,7 @@ use super::{
 use crate::form::view::form_view;
 use crate::form::{Action, Input, Phase};
 use crate::hooks::{
-    use_config, use_copy, use_files, use_outbox, use_persistence, use_regions, Form, Regions,
+    use_config, use_copy, use_files, use_outbox, use_persistence, use_regions, Form, Regions, Seed,
 };
 use crate::i18n::texts;
 use crate::io::http::new_idempotency_key;
@@ -28,6 +30,8 @@ pub struct ReportFormProps {
     pub today: Date,
     pub onsubmitted: Callback<AttrValue>,
     pub scope: AttrValue,
+    /// What the citizen did in the pre-rendered form before the take-over.
+    pub takeover: Option<Rc<Seed>>,
 }
 
 #[component]
@@ -35,11 +39,20 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
     let lang = props.lang;
     let t = texts(lang);
     let today = props.today;
-    let form = use_reducer(move || Form::new(lang, today));
+    let seed = props.takeover.clone();
+    let form = {
+        let seed = seed.clone();
+        use_reducer(move || match seed {
+            Some(seed) => Form::seeded(lang, today, &seed),
+            None => Form::new(lang, today),
+        })
+    };
+    // What was typed before the take-over is newer than any draft kept on this device.
+    let typed = seed.as_ref().is_some_and(|s| s.touched());
     let state = &form.state;
     let dispatch = form.dispatcher();
     let act = dispatch.to_callback();
-    use_config(props.endpoint.clone(), dispatch.clone());
+    let config_settled = use_config(props.endpoint.clone(), dispatch.clone());
     let provinces = use_regions(props.endpoint.clone(), AttrValue::Static(""));
     let regencies = use_regions(
         props.endpoint.clone(),
@@ -50,7 +63,13 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
         AttrValue::from(state.fields.regency.clone()),
     );
     let (files, onpick) = use_files(dispatch.clone(), state.config.attachments.max_file_bytes);
-    let persistence = use_persistence(props.scope.clone(), state, dispatch.clone(), files.clone());
+    let persistence = use_persistence(
+        props.scope.clone(),
+        typed,
+        state,
+        dispatch.clone(),
+        files.clone(),
+    );
     use_outbox(
         props.endpoint.clone(),
         props.scope.clone(),
@@ -60,6 +79,21 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
         files.clone(),
         props.onsubmitted.clone(),
     );
+
+    // "Kirim Laporan" pressed in the pre-rendered form: carried out, once, when the draft
+    // store has been read (so that no restore can come after it) and `/config` has answered
+    // or failed (so the report is checked with this gateway's rules and the site's region).
+    {
+        let dispatch = dispatch.clone();
+        let pending = seed.is_some_and(|s| s.submit);
+        use_effect_with(persistence.loaded && config_settled, move |ready| {
+            if pending && *ready {
+                dispatch.dispatch(Action::Submit {
+                    fresh_key: new_idempotency_key(),
+                });
+            }
+        });
+    }
 
     // Focus moves to the error summary after every failed submit, and to the receipt.
     let summary_ref = use_node_ref();
@@ -205,7 +239,7 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
                     <p class="lapor-info" role="status">{ t.waiting_files }</p>
                 }
                 // Never disabled: a second click while sending is ignored by the form state instead.
-                <button type="submit" class="lapor-button">{ t.submit }</button>
+                <button type="submit" class="lapor-button" data-lapor-pending={t.submit_pending}>{ t.submit }</button>
                 <p class="lapor-saved" aria-live="polite">{ for persistence.saved.then_some(t.draft_saved) }</p>
             </form>
         </div>
