@@ -17,6 +17,8 @@
   var WASM = "lapor_widget_bg.wasm";
   // And the form's first paint, rendered at build time (examples/prerender.rs).
   var FORM = { id: "form-id.json", en: "form-en.json" };
+  // How long the citizen pauses in the pre-rendered form before the Wasm takes it over.
+  var QUIET = 500;
 
   var doc = document;
   // Read synchronously: currentScript is null once this first run is over.
@@ -116,9 +118,10 @@
   // The pre-rendered form, put into the shadow root while the Wasm is still on its way: the
   // citizen can type, tick and choose at once. The Wasm takes it over (src/io/takeover.rs).
   // It comes with its stylesheet, made a constructed sheet (a strict CSP forbids inline
-  // style). A press of the submit button is remembered for the Wasm.
-  function paint(host, l, late) {
-    get(base + FORM[l]).then(function (a) {
+  // style). A press of the submit button is remembered for the Wasm. `shown` gets the
+  // form's container and is told of each press of a key or pointer in it.
+  function paint(host, l, late, shown) {
+    return get(base + FORM[l]).then(function (a) {
       if (!a[1] || late()) return;
       var root = host.shadowRoot || host.attachShadow({ mode: "open" });
       if (root.firstChild) return;
@@ -132,12 +135,19 @@
       box.setAttribute("data-lapor-prerendered", "");
       box.append(tpl.content);
       root.append(box);
+      shown(box, false);
+      ["keydown", "input", "pointerdown", "focusin"].forEach(function (n) {
+        box.addEventListener(n, function () {
+          shown(box, false);
+        });
+      });
       var form = box.querySelector("form");
       form.addEventListener("submit", function (e) {
         e.preventDefault();
         box.setAttribute("data-lapor-submit", "");
         var b = form.querySelector("[data-lapor-pending]");
         b.textContent = b.getAttribute("data-lapor-pending");
+        shown(box, true);
       });
     })["catch"](function () {
       /* no first paint: the Wasm renders the form when it comes */
@@ -205,17 +215,44 @@
     } else {
       var api = endpoint.replace(/\/+$/, "");
       var prefetched = json(api);
-      paint(host, l, function () {
-        return dead || inner;
-      });
-      load().then(
+      // The take-over (the Wasm's first render: a long task on a slow phone) waits while
+      // the citizen works in the pre-rendered form, until QUIET ms pass without a key or
+      // pointer pressed in it, so that no keystroke waits behind it. A press of "Kirim
+      // Laporan" starts it at once.
+      var last = 0;
+      var module = null;
+      var timer = 0;
+      var takeOver = function () {
+        clearTimeout(timer);
+        if (dead || inner || !module) return;
+        var wait = last ? last + QUIET - Date.now() : 0;
+        if (wait > 0) {
+          timer = setTimeout(takeOver, wait);
+          return;
+        }
+        try {
+          inner = module.mount(host, { endpoint: endpoint, lang: l, prefetched: prefetched });
+        } catch (e) {
+          fail(host, 0, l);
+        }
+      };
+      // The form's few kilobytes first: on a slow link the Wasm's download would delay them.
+      // A load already under way (a launcher's prefetch) is not held back.
+      var painted = paint(
+        host,
+        l,
+        function () {
+          return dead || inner;
+        },
+        function (box, now) {
+          last = now ? 0 : Date.now();
+          if (now) takeOver();
+        }
+      );
+      (loads[base + GLUE] ? Promise.resolve() : painted).then(load).then(
         function (m) {
-          if (dead) return;
-          try {
-            inner = m.mount(host, { endpoint: endpoint, lang: l, prefetched: prefetched });
-          } catch (e) {
-            fail(host, 0, l);
-          }
+          module = m;
+          takeOver();
         },
         function (e) {
           if (!dead) fail(host, 0, l);
