@@ -1167,9 +1167,15 @@ async fn forwarded_report_reaches_lapor_stripped_and_status_hides_the_reporter()
     })
     .await;
 
-    // Logs never carry the reporter's identity or the content.
+    // Logs never carry the reporter's identity or the content. (A line is written a moment
+    // after what it tells of is visible over HTTP: waited for, on a loaded machine.)
+    wait_for(
+        "logs name the tracking id",
+        Duration::from_secs(10),
+        async || gw.log_tail(1_000_000).contains(&id),
+    )
+    .await;
     let log = gw.log_tail(1_000_000);
-    assert!(log.contains(&id), "logs name the tracking id");
     for secret in [NIK, "Siti", "81234567890", "Lampu jalan"] {
         assert!(!log.contains(secret), "log shows {secret}");
     }
@@ -1575,7 +1581,13 @@ async fn retention_purge_removes_identity_and_files_but_keeps_the_receipt() {
     assert_eq!(status, 200);
     assert_eq!(receipt["status"], "forwarded");
     assert!(receipt["lapor"]["complaint_id"].is_string());
-    assert!(gw.log_tail(100_000).contains("personal data purged"));
+    // The purge logs once its files are gone and its rows marked: a moment after.
+    wait_for(
+        "the purge's log line",
+        Duration::from_secs(10),
+        async || gw.log_tail(100_000).contains("personal data purged"),
+    )
+    .await;
 }
 
 #[tokio::test]
