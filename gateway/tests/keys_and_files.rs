@@ -214,7 +214,10 @@ async fn attachment_files_no_report_names_are_swept_at_start() {
         data.join(&format!("attachments/{id}.bin")).exists(),
         "a named file stays"
     );
-    assert!(gw.log_tail(20000).contains("no report names"));
+    assert!(
+        gw.log_shows("no report names", 20000, Duration::from_secs(10))
+            .await
+    );
 }
 
 #[tokio::test]

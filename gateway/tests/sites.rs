@@ -183,7 +183,12 @@ async fn sighup_picks_up_a_new_site_and_a_bad_file_keeps_the_old_registry() {
         config_for(&gw.base, new_origin).await.0["site"]["id"],
         "kota-samarinda"
     );
-    assert!(gw.log_tail(20000).contains("sites file not re-read"));
+    assert!(
+        gw.log_shows("sites file not re-read", 20000, Duration::from_secs(10))
+            .await,
+        "{}",
+        gw.log_tail(4000)
+    );
 }
 
 #[tokio::test]

@@ -361,6 +361,21 @@ impl Proc {
         let start = text.len().saturating_sub(max);
         String::from_utf8_lossy(&text[start..]).into_owned()
     }
+
+    /// Waits (at most `timeout`) until the last `max` bytes of the log contain `needle`: a
+    /// line is written a moment after what it tells of can be seen from outside.
+    pub async fn log_shows(&self, needle: &str, max: usize, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.log_tail(max).contains(needle) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
 }
 
 impl Drop for Proc {
