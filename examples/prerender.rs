@@ -39,30 +39,10 @@ mod native {
         let local = tokio::task::LocalSet::new();
         for lang in [Lang::Id, Lang::En] {
             let markup = local.block_on(&runtime, lapor_widget::prerender(lang, today));
-            let json = format!(
-                "{{\"css\":{},\"html\":{}}}\n",
-                string(CSS.trim()),
-                string(&markup)
-            );
+            let json = serde_json::json!({ "css": CSS.trim(), "html": markup });
             let path = format!("{out}/form-{}.json", lang.as_str());
-            std::fs::write(&path, json).unwrap_or_else(|e| panic!("writing {path}: {e}"));
+            std::fs::write(&path, format!("{json}\n"))
+                .unwrap_or_else(|e| panic!("writing {path}: {e}"));
         }
-    }
-
-    /// A JSON string of `text`.
-    fn string(text: &str) -> String {
-        let mut out = String::with_capacity(text.len() + 2);
-        out.push('"');
-        for c in text.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
     }
 }
