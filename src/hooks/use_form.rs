@@ -42,8 +42,9 @@ impl Form {
 }
 
 /// What the citizen did in the pre-rendered form before the Wasm took over (read from its DOM
-/// by `io::takeover`): the form starts from it, as from a draft, so nothing typed is lost.
-#[derive(Debug, Default, PartialEq)]
+/// by `io::takeover`): the form starts from it, as from a draft, so nothing typed is lost. Its
+/// `Debug` names the inputs typed into, never what was typed (the NIK, name and phone are).
+#[derive(Default, PartialEq)]
 pub struct Seed {
     pub classification: Option<Classification>,
     /// Each input's value, those not empty (the NIK too: it never leaves this page's memory).
@@ -52,6 +53,41 @@ pub struct Seed {
     pub secret: bool,
     /// "Kirim Laporan" was pressed: submit once the widget is ready.
     pub submit: bool,
+}
+
+impl std::fmt::Debug for Seed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let typed: Vec<Input> = self.edits.iter().map(|(input, _)| *input).collect();
+        f.debug_struct("Seed")
+            .field("classification", &self.classification)
+            .field("typed", &typed)
+            .field("anonymous", &self.anonymous)
+            .field("secret", &self.secret)
+            .field("submit", &self.submit)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_prints_which_inputs_were_typed_into_never_what() {
+        let seed = Seed {
+            edits: vec![
+                (Input::Nik, "6474015708900003".into()),
+                (Input::Name, "Siti Rahma".into()),
+                (Input::Phone, "081234567890".into()),
+            ],
+            ..Seed::default()
+        };
+        let printed = format!("{seed:?}");
+        for secret in ["6474015708900003", "Siti", "081234567890"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("Nik"), "{printed}");
+    }
 }
 
 impl Seed {
