@@ -439,6 +439,9 @@
         // The event is composed: the page sees it too. The outbox changed.
         inner.addEventListener("lapor:submitted", count);
       }
+      // The dialog gives focus back to what had it when it opened, at once on Esc; the close
+      // event comes a task later. Opened from a link (#lapor), that would be the link.
+      button.focus({ preventScroll: true });
       try {
         dialog.showModal();
       } catch (e) {

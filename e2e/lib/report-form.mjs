@@ -98,12 +98,19 @@ export class ReportForm {
     return this.errorSummary.getByRole("link").allInnerTexts();
   }
 
-  /** True when `locator`'s element holds the focus (inside the shadow root, or contains it). */
-  static hasFocus(locator) {
-    return locator.evaluate((el) => {
+  /** True when `locator`'s element holds the focus (inside the shadow root, or contains it) within 2 s. */
+  static async hasFocus(locator) {
+    // Yew runs effects (a focus move among them) a task after the render that showed the
+    // element once rendering passes its time slice, as on a loaded machine: wait, bounded.
+    const now = () => locator.evaluate((el) => {
       const active = el.getRootNode().activeElement;
       return active === el || el.contains(active);
     });
+    for (let i = 0; i < 40; i++) {
+      if (await now()) return true;
+      await locator.page().waitForTimeout(50);
+    }
+    return now();
   }
 
   /** The texts an input's aria-describedby points at (its hint and its error message). */
