@@ -31,6 +31,7 @@ async function throttledPage(browser, { saveData = false } = {}) {
       });
     });
   }
+  await context.addInitScript(pageClock);
   const page = await context.newPage();
   page.setDefaultTimeout(60_000);
   const cdp = await context.newCDPSession(page);
@@ -48,7 +49,43 @@ async function throttledPage(browser, { saveData = false } = {}) {
   return { context, page, done };
 }
 
-/** Waits until "Judul Laporan" exists and takes a typed character; the page's clock then. */
+/**
+ * Installed in every page before its scripts: the page's own clock of what the citizen sees.
+ * `press` is the first pointer press (the launcher's click); `shown` is the frame after the
+ * first one in which a "Judul Laporan" field was on screen and could take typing (any
+ * document or shadow root; a field in a closed dialog, or one prepared unseen in it, does
+ * not count). Read
+ * in the page, so none of the driver's own round trips (its checks before a click, its
+ * polling) count; the driver then types into the field to prove that it takes the text.
+ */
+function pageClock() {
+  const t = (window.__laporBench = { press: 0, shown: 0 });
+  addEventListener("pointerdown", (e) => { if (!t.press) t.press = e.timeStamp; }, true);
+  const label = /^\s*Judul Laporan/;
+  const field = (root) => {
+    for (const l of root.querySelectorAll("label")) {
+      const c = l.control;
+      if (c && label.test(l.textContent) && !c.disabled && !c.readOnly && c.getBoundingClientRect().height > 0 &&
+        c.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return c;
+    }
+    for (const d of root.querySelectorAll("div")) {
+      if (d.shadowRoot) { const c = field(d.shadowRoot); if (c) return c; }
+    }
+    return null;
+  };
+  let seen = false;
+  const tick = () => {
+    if (seen) { t.shown = performance.now(); return; }
+    seen = !!field(document);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}
+
+/**
+ * Waits until "Judul Laporan" takes a typed character. Returns the page's clock: when the
+ * field was shown (`pageClock`) and when the driver saw its character in it.
+ */
 async function typable(page) {
   const field = page.getByLabel(TITLE).first();
   for (;;) {
@@ -61,7 +98,8 @@ async function typable(page) {
       /* replaced while we typed (a re-render): try again */
     }
   }
-  return page.evaluate(() => performance.now());
+  await page.waitForFunction(() => window.__laporBench.shown > 0);
+  return page.evaluate(() => ({ shown: window.__laporBench.shown, typed: performance.now() }));
 }
 
 const launcherButton = (page) => page.getByRole("button", { name: /^Buat laporan ke LAPOR!/ });
@@ -70,10 +108,16 @@ async function navigationToTypable(browser, path) {
   const { context, page } = await throttledPage(browser);
   try {
     await page.goto(SITE + path, { waitUntil: "commit" });
-    return await typable(page);
+    return await typable(page); // navigation starts the page's clock
   } finally {
     await context.close();
   }
+}
+
+/** Press -> shown (the page's clock), and the driver's click() call -> its typed character. */
+async function fromPress(page, t0, { shown, typed }) {
+  const press = await page.evaluate(() => window.__laporBench.press);
+  return { click: shown - press, driver: typed - t0 };
 }
 
 /** Launcher, cold: nothing prefetched (saveData), then button visible, bytes, click -> typable. */
@@ -93,8 +137,7 @@ async function launcherCold(browser) {
     };
     const t0 = await page.evaluate(() => performance.now());
     await launcherButton(page).click();
-    const t1 = await typable(page);
-    return { visible, before, click: t1 - t0 };
+    return { visible, before, ...(await fromPress(page, t0, await typable(page))) };
   } finally {
     await context.close();
   }
@@ -113,8 +156,7 @@ async function launcherWarm(browser) {
     await page.waitForTimeout(2_000); // the streaming compile and the glue's start
     const t0 = await page.evaluate(() => performance.now());
     await launcherButton(page).click();
-    const t1 = await typable(page);
-    return t1 - t0;
+    return await fromPress(page, t0, await typable(page));
   } finally {
     await context.close();
   }
@@ -137,12 +179,19 @@ try {
     const inline = await navigationToTypable(browser, "/");
     const cold = await launcherCold(browser);
     const warm = await launcherWarm(browser);
-    const row = { floor, inline, ratio: inline / floor, visible: cold.visible, cold: cold.click, warm, before: cold.before };
+    const row = {
+      floor: floor.shown, inline: inline.shown, ratio: inline.shown / floor.shown,
+      visible: cold.visible, cold: cold.click, warm: warm.click, before: cold.before,
+      driver: { floor: floor.typed, inline: inline.typed, ratio: inline.typed / floor.typed, cold: cold.driver, warm: warm.driver },
+    };
     rows.push(row);
+    const d = row.driver;
     console.log(
-      `run ${i}/${RUNS}: floor ${ms(floor)}, inline ${ms(inline)} (${row.ratio.toFixed(2)}x), ` +
-        `launcher visible ${ms(cold.visible)}, click->typable cold ${ms(cold.click)} warm ${ms(warm)}, ` +
-        `before intent ${cold.before.bytes} bytes in ${cold.before.requests} request(s) [${cold.before.urls.join(", ")}]`
+      `run ${i}/${RUNS}: floor ${ms(row.floor)}, inline ${ms(row.inline)} (${row.ratio.toFixed(2)}x), ` +
+        `launcher visible ${ms(row.visible)}, press->shown cold ${ms(row.cold)} warm ${ms(row.warm)}, ` +
+        `before intent ${row.before.bytes} bytes in ${row.before.requests} request(s) [${row.before.urls.join(", ")}]\n` +
+        `    driver's clock: floor ${ms(d.floor)}, inline ${ms(d.inline)} (${d.ratio.toFixed(2)}x), ` +
+        `click() -> typed cold ${ms(d.cold)} warm ${ms(d.warm)}`
     );
   }
 } finally {
@@ -150,19 +199,25 @@ try {
 }
 
 const col = (k) => rows.map((r) => r[k]);
+const dcol = (k) => rows.map((r) => r.driver[k]);
 const ratio = median(col("ratio"));
 const cold = median(col("cold"));
 const warm = median(col("warm"));
 const bytes = Math.max(...rows.map((r) => r.before.bytes));
 const requests = Math.max(...rows.map((r) => r.before.requests));
-console.log(`\nmedians of ${RUNS} runs (4x CPU, Fast 3G, brotli):`);
+console.log(`\nmedians of ${RUNS} runs (4x CPU, Fast 3G, brotli), the page's clock:`);
 console.log(`  plain-HTML floor, navigation -> typable   ${ms(median(col("floor")))}`);
 console.log(`  inline widget, navigation -> typable      ${ms(median(col("inline")))}`);
 console.log(`  inline / floor, pair by pair              ${ratio.toFixed(2)}x   aim <= 2.0x, must <= 2.5x: ${verdict(ratio, 2.0, 2.5)}`);
 console.log(`  launcher, navigation -> button visible    ${ms(median(col("visible")))}`);
-console.log(`  launcher, click -> typable, warm          ${ms(warm)}   aim <= 150 ms: ${verdict(warm, 150)}`);
-console.log(`  launcher, click -> typable, cold          ${ms(cold)}   aim <= 800 ms, must <= 1,000 ms: ${verdict(cold, 800, 1000)}`);
+console.log(`  launcher, press -> typable, warm          ${ms(warm)}   aim <= 150 ms: ${verdict(warm, 150)}`);
+console.log(`  launcher, press -> typable, cold          ${ms(cold)}   aim <= 800 ms, must <= 1,000 ms: ${verdict(cold, 800, 1000)}`);
 console.log(
   `  launcher, bytes before intent (largest)   ${bytes} bytes in ${requests} request(s) (headers included)   ` +
     `aim <= 6,144 bytes in 1 request: ${bytes <= 6144 && requests === 1 ? "ok" : "MISS"}`
+);
+console.log(
+  `the driver's clock (its click() call -> its typed character seen, its own round trips included): ` +
+    `floor ${ms(median(dcol("floor")))}, inline ${ms(median(dcol("inline")))} (${median(dcol("ratio")).toFixed(2)}x), ` +
+    `cold ${ms(median(dcol("cold")))}, warm ${ms(median(dcol("warm")))}`
 );

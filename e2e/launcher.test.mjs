@@ -141,7 +141,7 @@ test("a page opened at #lapor opens the dialog; data-position and data-lang=en a
   });
 });
 
-test("a launcher never touched, with saveData on, fetches nothing but the loader", { timeout: 60_000 }, async () => {
+test("a launcher never touched, with saveData on, fetches nothing but the loader; intent builds the form, held until opened", { timeout: 60_000 }, async () => {
   const context = await browser.newContext({ viewport: VIEWPORTS.phone });
   await context.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, "connection", {
@@ -160,12 +160,37 @@ test("a launcher never touched, with saveData on, fetches nothing but the loader
     // Longer than the idle prefetch's fallback and timeout would wait.
     await page.waitForTimeout(6000);
     assert.deepEqual(gatewayRequests, ["/widget/lapor-widget.js"], "only the loader");
-    // Intent (pointer over) fetches the widget: the glue and the Wasm start together, so the
-    // listener is on before the pointer moves.
-    const wasm = page.waitForRequest((r) => r.url().endsWith(".wasm"), { timeout: 10_000 });
+    // Intent (pointer over) fetches the widget: the pre-rendered form first, then the glue and
+    // the Wasm together. The listeners are on before the pointer moves.
+    const fetched = (re) => page.waitForRequest((r) => re.test(new URL(r.url()).pathname), { timeout: 10_000 });
+    const all = Promise.all([
+      fetched(/^\/widget\/form-id-[0-9a-f]+\.json$/),
+      fetched(/^\/widget\/lapor_widget-[0-9a-f]+\.js$/),
+      fetched(/^\/widget\/lapor_widget_bg-[0-9a-f]+\.wasm$/),
+    ]);
     await launcherButton(page).hover();
-    await wasm;
-    assert.ok(gatewayRequests.some((p) => /lapor_widget-[0-9a-f]+\.js$/.test(p)), "the glue on intent");
+    await all;
+    const at = (re) => gatewayRequests.findIndex((p) => re.test(p));
+    assert.ok(at(/form-id-/) < at(/\.wasm$/), `the form before the Wasm: ${JSON.stringify(gatewayRequests)}`);
+    // Built into the closed dialog on intent, and not taken over by the Wasm while it is closed.
+    // (Found by CSS: a closed dialog is out of the accessibility tree, so not by its role.)
+    const form = new ReportForm(page.locator(".lapor-launcher-host dialog"));
+    await form.prerendered.waitFor({ state: "attached" });
+    await page.waitForTimeout(2_000);
+    assert.equal(await form.prerendered.count(), 1, "the pre-rendered form waits in the closed dialog");
+    // Unseen and out of reach meanwhile: the page's own links take the pointer where the
+    // prepared dialog lies, and no dialog is in the accessibility tree.
+    const covered = await page.evaluate(() => [...document.querySelectorAll("nav a")].filter((a) => {
+      const r = a.getBoundingClientRect();
+      return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) !== a;
+    }).map((a) => a.textContent));
+    assert.deepEqual(covered, [], "no link of the page is covered by the prepared dialog");
+    await page.screenshot({ path: `${env.artifacts}/launcher-prepared-phone.png` });
+    assert.equal(await dialog(page).count(), 0, "the closed dialog is out of the accessibility tree");
+    await launcherButton(page).click();
+    await form.title.fill("Diketik sebelum Wasm");
+    await form.ready();
+    assert.equal(await form.title.inputValue(), "Diketik sebelum Wasm", "taken over once open, the text kept");
   } finally {
     await context.close();
   }

@@ -208,6 +208,11 @@
     var l = lang(o.lang);
     var dead = false;
     var inner = null;
+    // The launcher mounts into its closed dialog on intent (o._held): the pre-rendered form is
+    // built before the click, and neither the take-over nor a failure message comes before
+    // the dialog opens (_release). A load that failed meanwhile makes _release() say false.
+    var held = !!o._held;
+    var broken = false;
     if (!endpoint) {
       fail(host, 1, l);
     } else if (!base) {
@@ -224,7 +229,7 @@
       var timer = 0;
       var takeOver = function () {
         clearTimeout(timer);
-        if (dead || inner || !module) return;
+        if (dead || inner || !module || held) return;
         var wait = last ? last + QUIET - Date.now() : 0;
         if (wait > 0) {
           timer = setTimeout(takeOver, wait);
@@ -255,13 +260,22 @@
           takeOver();
         },
         function (e) {
-          if (!dead) fail(host, 0, l);
+          if (held) broken = true;
+          else if (!dead) fail(host, 0, l);
           // Say why in the console for the webmaster: CSP, network, blocker.
           if (window.console) console.error("LAPOR! widget:", e);
         }
       );
     }
     var handle = {
+      _release: function () {
+        if (!held) return true;
+        held = false;
+        if (broken) return false;
+        last = Date.now();
+        takeOver();
+        return true;
+      },
       unmount: function () {
         if (dead) return;
         dead = true;
@@ -316,6 +330,10 @@
     "max-height:calc(100vh - 16px);max-height:calc(100dvh - 16px);padding:0;border:0;border-radius:8px;background:#fff;" +
     "color:#1f2933;font:16px/1.5 system-ui,sans-serif;overflow:auto;overscroll-behavior:contain}" +
     "dialog::backdrop{background:rgba(15,23,42,.6)}" +
+    // Prepared but closed: laid out but unseen (opacity, which nothing inside can undo; the
+    // form's own :host resets what is inherited) and out of reach (inert, aria-hidden), so that
+    // opening it costs no style or layout of the whole form.
+    ".lw-p:not([open]){display:block;opacity:0;position:fixed;top:0;left:0;margin:0}" +
     ".lw-h{position:sticky;top:0;z-index:1;display:flex;align-items:center;justify-content:space-between;" +
     "gap:12px;padding:8px 8px 8px 16px;background:#fff;border-bottom:1px solid #d2d6dc}" +
     "h2{margin:0;font-size:20px;line-height:1.3}h2:focus{outline:none}" +
@@ -403,18 +421,32 @@
     }
     count();
 
+    var handle = null;
+    var inner = null;
+    function prepare(held) {
+      if (handle || !host.isConnected) return;
+      if (!inner) {
+        inner = el("div");
+        place.append(inner);
+        // The event is composed: the page sees it too. The outbox changed.
+        inner.addEventListener("lapor:submitted", count);
+      }
+      handle = mount(inner, { endpoint: opts.endpoint, lang: opts.lang, _held: held });
+      dialog.classList.add("lw-p");
+      conceal(true);
+    }
+    function conceal(on) {
+      dialog.inert = on;
+      if (on) dialog.setAttribute("aria-hidden", "true");
+      else dialog.removeAttribute("aria-hidden");
+    }
     // Intent (pointer, focus, touch), or an idle moment after load on a
     // connection that can afford it, fetches and compiles the widget.
-    var fetched = false;
     function prefetch() {
-      if (fetched || !base) return;
-      fetched = true;
-      load()["catch"](function () {
-        fetched = false;
-      });
-      // The pre-rendered form and the gateway's JSON too, so a click shows the form at once.
-      get(base + FORM[opts.lang]);
-      if (opts.endpoint) json(opts.endpoint.trim().replace(/\/+$/, ""));
+      // The pre-rendered form, built into the closed dialog, and the gateway's JSON, so that
+      // a click shows the form at once; then the Wasm (mount fetches the form's few
+      // kilobytes first, which the Wasm's download would otherwise slow down).
+      if (base) prepare(true);
     }
     ["pointerenter", "focus", "touchstart"].forEach(function (n) {
       button.addEventListener(n, prefetch, { passive: true });
@@ -428,20 +460,19 @@
     if (doc.readyState === "complete") idle();
     else window.addEventListener("load", idle);
 
-    var handle = null;
     function open() {
       if (dialog.open) return;
       if (!host.isConnected) return;
-      if (!handle) {
-        var inner = el("div");
-        place.append(inner);
-        handle = mount(inner, opts);
-        // The event is composed: the page sees it too. The outbox changed.
-        inner.addEventListener("lapor:submitted", count);
+      prepare(false);
+      // Prepared on intent but its load failed: a fresh mount tries again.
+      if (!handle._release()) {
+        handle = null;
+        prepare(false);
       }
       // The dialog gives focus back to what had it when it opened, at once on Esc; the close
       // event comes a task later. Opened from a link (#lapor), that would be the link.
       button.focus({ preventScroll: true });
+      conceal(false);
       try {
         dialog.showModal();
       } catch (e) {
@@ -454,6 +485,7 @@
       dialog.close();
     });
     dialog.addEventListener("close", function () {
+      conceal(true);
       count();
       button.focus();
     });
