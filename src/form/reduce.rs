@@ -9,13 +9,16 @@ use lapor_core::Field;
 use super::action::Action;
 use super::state::{FormState, Input, Outgoing, Phase, Refused};
 
-/// What a transition did: whether the state changed (the view renders it again), and whether
-/// the error summary must take focus. It does after every submit that found errors and
-/// after the gateway's field errors, even when the errors are those already shown.
+/// What a transition did: whether the state changed (the view renders it again), whether
+/// the error summary must take focus (after every submit that found errors and after the
+/// gateway's field errors, even when the errors are those already shown), and whether a send
+/// of [`FormState::outgoing`] starts (a submit, a retry, a report resumed from the outbox).
+/// The last two are requests to the widget's effects, not part of the form's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct After {
     pub changed: bool,
     pub focus_summary: bool,
+    pub send: bool,
 }
 
 impl After {
@@ -23,15 +26,24 @@ impl After {
     pub const NOTHING: After = After {
         changed: false,
         focus_summary: false,
+        send: false,
     };
     pub const CHANGED: After = After {
         changed: true,
         focus_summary: false,
+        send: false,
     };
     /// The errors are shown (again): the summary takes focus.
     pub const FOCUS_SUMMARY: After = After {
         changed: true,
         focus_summary: true,
+        send: false,
+    };
+    /// A send of the outgoing report starts.
+    pub const SEND: After = After {
+        changed: true,
+        focus_summary: false,
+        send: true,
     };
 }
 
@@ -196,24 +208,21 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
         }
         Action::Retry => {
             let waiting = matches!(state.phase, Phase::Queued | Phase::Failed(_));
-            let Some(outgoing) = state.outgoing.as_mut().filter(|_| waiting) else {
+            if !waiting || state.outgoing.is_none() {
                 return After::NOTHING;
-            };
-            state.sends += 1;
-            outgoing.attempt = state.sends;
+            }
             state.phase = Phase::Sending {
                 loaded: 0,
                 total: 0,
             };
+            return After::SEND;
         }
         Action::Resume { idempotency_key } => {
             if state.phase != Phase::Editing || state.outgoing.is_some() {
                 return After::NOTHING;
             }
-            state.sends += 1;
             // Only the key: the report itself is the outbox's, as it was stored.
             state.outgoing = Some(Outgoing {
-                attempt: state.sends,
                 report: None,
                 attachment_ids: Vec::new(),
                 idempotency_key,
@@ -222,6 +231,7 @@ pub fn reduce(state: &mut FormState, action: Action) -> After {
                 loaded: 0,
                 total: 0,
             };
+            return After::SEND;
         }
         Action::Restore(draft, attachments) => {
             if let Some(kind) = lapor_core::Classification::parse(&draft.classification) {
@@ -272,14 +282,12 @@ fn submit(state: &mut FormState, fresh_key: String) -> After {
         }
         return After {
             changed: !shown,
-            focus_summary: true,
+            ..After::FOCUS_SUMMARY
         };
     }
     state.errors.clear();
     let report = state.report();
     let attachment_ids: Vec<u32> = state.attachments.iter().map(|a| a.id).collect();
-    state.sends += 1;
-    let attempt = state.sends;
     // The same report keeps its key, so a retry after a lost answer is recognised by the
     // gateway (200, the first receipt) instead of filed twice. A changed report is a new
     // report: reusing the key would only earn a 409.
@@ -290,7 +298,6 @@ fn submit(state: &mut FormState, fresh_key: String) -> After {
         _ => fresh_key,
     };
     state.outgoing = Some(Outgoing {
-        attempt,
         report: Some(report),
         attachment_ids,
         idempotency_key,
@@ -299,25 +306,28 @@ fn submit(state: &mut FormState, fresh_key: String) -> After {
         loaded: 0,
         total: 0,
     };
-    After::CHANGED
+    After::SEND
 }
 
 /// The submit made while photos were being prepared, once they all are.
 fn submit_if_pending(state: &mut FormState) -> After {
     if state.files_ready() {
         if let Some(fresh_key) = state.submit_pending.take() {
-            return submit(state, fresh_key);
+            // The file's own change stands even when the submit adds none (errors already
+            // shown).
+            return After {
+                changed: true,
+                ..submit(state, fresh_key)
+            };
         }
     }
     After::CHANGED
 }
 
-/// An empty form, keeping the configuration, the language and today, and the count of sends
-/// (so the sending hook sees every new send as new).
+/// An empty form, keeping the configuration, the language and today.
 fn reset(state: &mut FormState) {
     let mut fresh = FormState::new(state.lang, state.today);
     fresh.config = std::mem::take(&mut state.config);
-    fresh.sends = state.sends;
     // A new report on the same site starts from the site's region again.
     fresh.preselect();
     fresh.refresh();

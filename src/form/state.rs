@@ -28,6 +28,41 @@ pub enum Input {
 }
 
 impl Input {
+    /// Every input, in the order of the form.
+    pub const ALL: [Input; 12] = [
+        Input::Title,
+        Input::Content,
+        Input::IncidentDate,
+        Input::Province,
+        Input::Regency,
+        Input::District,
+        Input::Institution,
+        Input::Category,
+        Input::Name,
+        Input::Nik,
+        Input::Phone,
+        Input::Email,
+    ];
+
+    /// The id of the input's element: the one table of them (the view's places, the
+    /// components and the take-over of the pre-rendered form all ask here).
+    pub fn dom_id(self) -> &'static str {
+        match self {
+            Input::Title => "lapor-title",
+            Input::Content => "lapor-content",
+            Input::IncidentDate => "lapor-incident-date",
+            Input::Province => "lapor-province",
+            Input::Regency => "lapor-regency",
+            Input::District => "lapor-district",
+            Input::Institution => "lapor-institution",
+            Input::Category => "lapor-category",
+            Input::Name => "lapor-name",
+            Input::Nik => "lapor-nik",
+            Input::Phone => "lapor-phone",
+            Input::Email => "lapor-email",
+        }
+    }
+
     /// The report field this input fills (the three location selects fill one).
     pub fn field(self) -> Field {
         match self {
@@ -185,9 +220,6 @@ pub enum Phase {
 /// What one send carries; built when the citizen submits a valid form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outgoing {
-    /// Counts the sends of this form ([`FormState::sends`]); the sending hook starts a
-    /// request when it changes.
-    pub attempt: u32,
     /// The form's report; `None` for a report stored at an earlier visit, which the outbox
     /// sends as it was stored.
     pub report: Option<Report>,
@@ -223,8 +255,6 @@ pub struct FormState {
     pub phase: Phase,
     /// The last send (or the one in flight).
     pub outgoing: Option<Outgoing>,
-    /// How many sends this form started, a new report included.
-    pub sends: u32,
     /// A submit made while photos were still being prepared: it goes ahead, with this fresh
     /// key, once they are ready.
     pub submit_pending: Option<String>,
@@ -262,7 +292,6 @@ impl FormState {
             }),
             phase: Phase::Editing,
             outgoing: None,
-            sends: 0,
             submit_pending: None,
             restored: false,
             blocked: false,
@@ -498,7 +527,6 @@ impl std::fmt::Debug for FormState {
             .field("phase", &self.phase)
             .field("errors", &self.errors)
             .field("attachments", &self.attachments)
-            .field("sends", &self.sends)
             .finish_non_exhaustive()
     }
 }

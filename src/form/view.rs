@@ -6,7 +6,7 @@ use lapor_core::attachment::{sniff, FileKind};
 use lapor_core::messages::{field_error_message, format_bytes, message, Lang};
 use lapor_core::{Classification, Code, Field, FieldError};
 
-use super::state::{Attachment, Failure, FormState, Phase, Refusal};
+use super::state::{Attachment, Failure, FormState, Input, Phase, Refusal};
 use crate::i18n::{fill, texts, type_name, Texts};
 
 /// Where a field is shown on the page and what it is called there: the id of the element an
@@ -20,24 +20,37 @@ pub struct Place {
 /// The one table of the form's places, keyed by core's [`Field`]. The location is shown at
 /// the first select still to choose: the province, or the regency once a province is chosen.
 pub fn place(field: Field, province_chosen: bool, t: &'static Texts) -> Place {
-    let (id, label) = match field {
-        Field::Classification => ("lapor-classification", t.classification_legend),
-        Field::Title => ("lapor-title", t.title_label),
-        Field::Content => ("lapor-content", t.content_label),
-        Field::IncidentDate => ("lapor-incident-date", t.incident_date_label),
-        Field::LocationCode | Field::LocationDetail if !province_chosen => {
-            ("lapor-province", t.province_label)
+    let (input, label) = match field {
+        Field::Classification => {
+            return Place {
+                id: "lapor-classification",
+                label: t.classification_legend,
+            }
         }
-        Field::LocationCode | Field::LocationDetail => ("lapor-regency", t.regency_label),
-        Field::InstitutionId => ("lapor-institution", t.institution_label),
-        Field::CategoryId => ("lapor-category", t.category_label),
-        Field::Attachment(_) | Field::Attachments => ("lapor-attachments", t.attachments_label),
-        Field::ReporterName => ("lapor-name", t.name_label),
-        Field::ReporterNik => ("lapor-nik", t.nik_label),
-        Field::ReporterPhone => ("lapor-phone", t.phone_label),
-        Field::ReporterEmail => ("lapor-email", t.email_label),
+        Field::Attachment(_) | Field::Attachments => {
+            return Place {
+                id: "lapor-attachments",
+                label: t.attachments_label,
+            }
+        }
+        Field::Title => (Input::Title, t.title_label),
+        Field::Content => (Input::Content, t.content_label),
+        Field::IncidentDate => (Input::IncidentDate, t.incident_date_label),
+        Field::LocationCode | Field::LocationDetail if !province_chosen => {
+            (Input::Province, t.province_label)
+        }
+        Field::LocationCode | Field::LocationDetail => (Input::Regency, t.regency_label),
+        Field::InstitutionId => (Input::Institution, t.institution_label),
+        Field::CategoryId => (Input::Category, t.category_label),
+        Field::ReporterName => (Input::Name, t.name_label),
+        Field::ReporterNik => (Input::Nik, t.nik_label),
+        Field::ReporterPhone => (Input::Phone, t.phone_label),
+        Field::ReporterEmail => (Input::Email, t.email_label),
     };
-    Place { id, label }
+    Place {
+        id: input.dom_id(),
+        label,
+    }
 }
 
 /// The errors shown at the element with this id.
@@ -156,7 +169,7 @@ pub fn form_view(state: &FormState, t: &'static Texts) -> FormView {
     let nik_warnings = state
         .warnings()
         .iter()
-        .filter(|w| place(w.field, chosen, t).id == "lapor-nik")
+        .filter(|w| place(w.field, chosen, t).id == Input::Nik.dom_id())
         .map(|w| format!("{} {}", t.warning_prefix, message(w.code, lang)))
         .collect();
     let range = |template: &str, min: usize, max: usize| {
@@ -196,9 +209,9 @@ pub fn form_view(state: &FormState, t: &'static Texts) -> FormView {
         },
         summary,
         classification: at("lapor-classification"),
-        title: at("lapor-title"),
+        title: at(Input::Title.dom_id()),
         title_hint: range(t.title_hint, limits.title_min, limits.title_max),
-        content: at("lapor-content"),
+        content: at(Input::Content.dom_id()),
         content_hint: range(t.content_hint, limits.content_min, limits.content_max),
         content_counter: fill(
             t.content_counter,
@@ -210,11 +223,11 @@ pub fn form_view(state: &FormState, t: &'static Texts) -> FormView {
                 ("max", &limits.content_max.to_string()),
             ],
         ),
-        incident_date: at("lapor-incident-date"),
-        province: at("lapor-province"),
-        regency: at("lapor-regency"),
-        institution: at("lapor-institution"),
-        category: at("lapor-category"),
+        incident_date: at(Input::IncidentDate.dom_id()),
+        province: at(Input::Province.dom_id()),
+        regency: at(Input::Regency.dom_id()),
+        institution: at(Input::Institution.dom_id()),
+        category: at(Input::Category.dom_id()),
         attachments: at("lapor-attachments"),
         attachments_hint,
         accept: accept_attribute(&a.types),
@@ -224,13 +237,13 @@ pub fn form_view(state: &FormState, t: &'static Texts) -> FormView {
             .map(|f| file_line(f, t, lang))
             .collect(),
         refused: refused_lines(state, t),
-        name: at("lapor-name"),
+        name: at(Input::Name.dom_id()),
         nik: Messages {
             warnings: nik_warnings,
-            ..at("lapor-nik")
+            ..at(Input::Nik.dom_id())
         },
-        phone: at("lapor-phone"),
-        email: at("lapor-email"),
+        phone: at(Input::Phone.dom_id()),
+        email: at(Input::Email.dom_id()),
         progress,
         failure,
         waiting_files: state.submit_pending.is_some(),

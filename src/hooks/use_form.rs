@@ -8,25 +8,27 @@ use yew::prelude::*;
 
 use crate::form::{transition, Action, FormState, Input};
 
-/// The form's state, and how often the error summary was asked to take focus: a view
-/// matter, kept out of the form's state.
+/// The form's state, how often the error summary was asked to take focus, and how many sends
+/// of the outgoing report were started (the outbox starts a request for each): requests to
+/// the widget's effects, kept out of the form's state.
 #[derive(PartialEq)]
 pub struct Form {
     pub state: Rc<FormState>,
     pub summary_focus: u32,
+    pub sends: u32,
 }
 
 impl Reducible for Form {
     type Action = Action;
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let (state, after) = transition(&self.state, action);
-        let summary_focus = self.summary_focus + u32::from(after.focus_summary);
-        if Rc::ptr_eq(&state, &self.state) && summary_focus == self.summary_focus {
+        if Rc::ptr_eq(&state, &self.state) && !after.focus_summary && !after.send {
             return self;
         }
         Rc::new(Form {
             state,
-            summary_focus,
+            summary_focus: self.summary_focus + u32::from(after.focus_summary),
+            sends: self.sends + u32::from(after.send),
         })
     }
 }
@@ -37,6 +39,7 @@ impl Form {
         Form {
             state: Rc::new(FormState::new(lang, today)),
             summary_focus: 0,
+            sends: 0,
         }
     }
 }
@@ -115,6 +118,7 @@ impl Form {
         Form {
             state,
             summary_focus: 0,
+            sends: 0,
         }
     }
 }

@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use super::use_files::FileStore;
 use super::use_form::Form;
-use crate::form::{Action, Failure, FormState, Outgoing, Phase};
+use crate::form::{Action, Failure, Outgoing, Phase};
 use crate::io::http::{post_report, to_json, Answer, Json};
 use crate::io::store;
 
@@ -24,27 +24,28 @@ use crate::io::store;
 const RETRY_EVERY_MS: u32 = 20_000;
 
 /// Runs the outbox of this widget (`scope`). Once `loaded` (the draft is restored), a report
-/// of this widget still waiting from an earlier visit is sent, as it was stored. Each new send of the form
-/// ([`Outgoing::attempt`]) starts one request; while a report waits, the retries run. On a
-/// `201`/`200` it calls `onsubmitted` with the tracking id (the host's `lapor:submitted`
-/// event).
+/// of this widget still waiting from an earlier visit is sent, as it was stored. Each send the
+/// form starts ([`Form::sends`]) is one request of its outgoing report; while a report waits,
+/// the retries run. On a `201`/`200` it calls `onsubmitted` with the tracking id (the host's
+/// `lapor:submitted` event).
 #[hook]
 pub fn use_outbox(
     endpoint: AttrValue,
     scope: AttrValue,
     loaded: bool,
-    state: &FormState,
+    form: &Form,
     dispatch: UseReducerDispatcher<Form>,
     files: FileStore,
     onsubmitted: Callback<AttrValue>,
 ) {
-    // Progress updates leave the send unchanged; a retry is a new send (a new attempt).
+    let state = &form.state;
     let outgoing = state.outgoing.clone().filter(|_| state.is_sending());
     let attachments = state.attachments.clone();
     {
         let (dispatch, scope) = (dispatch.clone(), scope.clone());
-        use_effect_with(outgoing, move |outgoing| {
-            if let Some(outgoing) = outgoing.clone() {
+        // Keyed on the count alone: progress updates are no new send; a retry is one.
+        use_effect_with(form.sends, move |&sends| {
+            if let Some(outgoing) = outgoing.filter(|_| sends > 0) {
                 spawn_local(send(Send {
                     endpoint: endpoint.to_string(),
                     scope: scope.to_string(),

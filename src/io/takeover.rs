@@ -19,23 +19,6 @@ use crate::hooks::Seed;
 const MARK: &str = "data-lapor-prerendered";
 const SUBMIT: &str = "data-lapor-submit";
 
-/// Every input of the form and the id of its element. The ids are those `form::view::place`
-/// gives the fields, plus the regency and kecamatan selects, which share one field.
-const INPUTS: [(Input, &str); 12] = [
-    (Input::Title, "lapor-title"),
-    (Input::Content, "lapor-content"),
-    (Input::IncidentDate, "lapor-incident-date"),
-    (Input::Province, "lapor-province"),
-    (Input::Regency, "lapor-regency"),
-    (Input::District, "lapor-district"),
-    (Input::Institution, "lapor-institution"),
-    (Input::Category, "lapor-category"),
-    (Input::Name, "lapor-name"),
-    (Input::Nik, "lapor-nik"),
-    (Input::Phone, "lapor-phone"),
-    (Input::Email, "lapor-email"),
-];
-
 /// The pre-rendered form found in a shadow root, and what the citizen did in it.
 pub struct Prerendered {
     container: Element,
@@ -78,7 +61,8 @@ pub fn find(root: &ShadowRoot) -> Option<Prerendered> {
         submit: container.has_attribute(SUBMIT),
         ..Seed::default()
     };
-    for (input, id) in INPUTS {
+    for input in Input::ALL {
+        let id = input.dom_id();
         let typed = container
             .query_selector(&format!("#{id}"))
             .ok()

@@ -2,6 +2,7 @@ use yew::prelude::*;
 
 use super::{select_field, SelectFieldProps};
 use crate::form::view::Messages;
+use crate::form::Input;
 
 pub struct LocationFieldsProps {
     /// "Lokasi Kejadian" or "Asal Pelapor".
@@ -45,9 +46,9 @@ pub fn location_fields(props: &LocationFieldsProps) -> Html {
     html! {
         <fieldset class="lapor-fieldset">
             <legend class="lapor-legend">{ props.legend.clone() }</legend>
-            { select_field(&SelectFieldProps { id: "lapor-province".into(), label: props.province_label.clone(), optional: None, value: props.province.clone(), placeholder: props.choose.clone(), options: props.provinces.clone(), hint: props.province_note.clone(), messages: props.province_messages.clone(), onchange: props.onprovince.clone() }) }
-            { select_field(&SelectFieldProps { id: "lapor-regency".into(), label: props.regency_label.clone(), optional: None, value: props.regency.clone(), placeholder: regency_placeholder.into(), options: props.regencies.clone(), hint: props.regency_note.clone(), messages: props.regency_messages.clone(), onchange: props.onregency.clone() }) }
-            { select_field(&SelectFieldProps { id: "lapor-district".into(), label: props.district_label.clone(), optional: Some(props.optional.clone()), value: props.district.clone(), placeholder: district_placeholder.into(), options: props.districts.clone(), hint: props.district_note.clone(), messages: Messages::default(), onchange: props.ondistrict.clone() }) }
+            { select_field(&SelectFieldProps { id: Input::Province.dom_id().into(), label: props.province_label.clone(), optional: None, value: props.province.clone(), placeholder: props.choose.clone(), options: props.provinces.clone(), hint: props.province_note.clone(), messages: props.province_messages.clone(), onchange: props.onprovince.clone() }) }
+            { select_field(&SelectFieldProps { id: Input::Regency.dom_id().into(), label: props.regency_label.clone(), optional: None, value: props.regency.clone(), placeholder: regency_placeholder.into(), options: props.regencies.clone(), hint: props.regency_note.clone(), messages: props.regency_messages.clone(), onchange: props.onregency.clone() }) }
+            { select_field(&SelectFieldProps { id: Input::District.dom_id().into(), label: props.district_label.clone(), optional: Some(props.optional.clone()), value: props.district.clone(), placeholder: district_placeholder.into(), options: props.districts.clone(), hint: props.district_note.clone(), messages: Messages::default(), onchange: props.ondistrict.clone() }) }
         </fieldset>
     }
 }

@@ -74,7 +74,7 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
         props.endpoint.clone(),
         props.scope.clone(),
         persistence.loaded,
-        state,
+        &form,
         dispatch.clone(),
         files.clone(),
         props.onsubmitted.clone(),
@@ -207,27 +207,27 @@ pub fn ReportForm(props: &ReportFormProps) -> Html {
                     { error_summary(&ErrorSummaryProps { title: t.summary_title.into(), items: v.summary, node_ref: summary_ref }) }
                 }
                 { classification_choice(&ClassificationChoiceProps { legend: t.classification_legend.into(), options: v.kinds, selected: state.classification, messages: v.classification, onchange: act.reform(Action::Classify) }) }
-                { text_field(&TextFieldProps { hint: Some(AttrValue::from(v.title_hint)), ..TextFieldProps::new("lapor-title", t.title_label, AttrValue::from(state.fields.title.clone()), v.title, edit(Input::Title)) }) }
-                { text_field(&TextFieldProps { kind: "textarea".into(), hint: Some(AttrValue::from(v.content_hint)), counter: Some(AttrValue::from(v.content_counter)), ..TextFieldProps::new("lapor-content", t.content_label, AttrValue::from(state.fields.content.clone()), v.content, edit(Input::Content)) }) }
+                { text_field(&TextFieldProps { hint: Some(AttrValue::from(v.title_hint)), ..TextFieldProps::new(Input::Title.dom_id(), t.title_label, AttrValue::from(state.fields.title.clone()), v.title, edit(Input::Title)) }) }
+                { text_field(&TextFieldProps { kind: "textarea".into(), hint: Some(AttrValue::from(v.content_hint)), counter: Some(AttrValue::from(v.content_counter)), ..TextFieldProps::new(Input::Content.dom_id(), t.content_label, AttrValue::from(state.fields.content.clone()), v.content, edit(Input::Content)) }) }
                 if incident {
-                    { text_field(&TextFieldProps { kind: "date".into(), hint: Some(AttrValue::Static(t.incident_date_hint)), max: Some(AttrValue::from(state.today.to_string())), ..TextFieldProps::new("lapor-incident-date", t.incident_date_label, AttrValue::from(state.fields.incident_date.clone()), v.incident_date, edit(Input::IncidentDate)) }) }
+                    { text_field(&TextFieldProps { kind: "date".into(), hint: Some(AttrValue::Static(t.incident_date_hint)), max: Some(AttrValue::from(state.today.to_string())), ..TextFieldProps::new(Input::IncidentDate.dom_id(), t.incident_date_label, AttrValue::from(state.fields.incident_date.clone()), v.incident_date, edit(Input::IncidentDate)) }) }
                 }
                 { location_fields(&LocationFieldsProps { legend: v.location_legend.into(), province_label: t.province_label.into(), regency_label: t.regency_label.into(), district_label: t.district_label.into(), optional: t.optional.into(), choose: t.choose.into(), choose_province_first: t.choose_province_first.into(), choose_regency_first: t.choose_regency_first.into(), province: AttrValue::from(state.fields.province.clone()), regency: AttrValue::from(state.fields.regency.clone()), district: AttrValue::from(state.fields.district.clone()), provinces: provinces.list(), regencies: regencies.list(), districts: districts.list(), province_note, regency_note, district_note, province_messages: v.province, regency_messages: v.regency, onprovince: edit(Input::Province), onregency: edit(Input::Regency), ondistrict: edit(Input::District) }) }
                 if !config.institutions.is_empty() {
-                    { select_field(&SelectFieldProps { id: "lapor-institution".into(), label: t.institution_label.into(), optional: Some(t.optional.into()), value: AttrValue::from(state.fields.institution.clone()), placeholder: t.none_chosen.into(), options: named(&config.institutions), hint: None, messages: v.institution, onchange: edit(Input::Institution) }) }
+                    { select_field(&SelectFieldProps { id: Input::Institution.dom_id().into(), label: t.institution_label.into(), optional: Some(t.optional.into()), value: AttrValue::from(state.fields.institution.clone()), placeholder: t.none_chosen.into(), options: named(&config.institutions), hint: None, messages: v.institution, onchange: edit(Input::Institution) }) }
                 }
                 if !config.categories.is_empty() {
-                    { select_field(&SelectFieldProps { id: "lapor-category".into(), label: t.category_label.into(), optional: Some(t.optional.into()), value: AttrValue::from(state.fields.category.clone()), placeholder: t.none_chosen.into(), options: named(&config.categories), hint: None, messages: v.category, onchange: edit(Input::Category) }) }
+                    { select_field(&SelectFieldProps { id: Input::Category.dom_id().into(), label: t.category_label.into(), optional: Some(t.optional.into()), value: AttrValue::from(state.fields.category.clone()), placeholder: t.none_chosen.into(), options: named(&config.categories), hint: None, messages: v.category, onchange: edit(Input::Category) }) }
                 }
                 { attachments_field(&AttachmentsFieldProps { label: t.attachments_label.into(), optional: t.optional.into(), hint: AttrValue::from(v.attachments_hint), accept: AttrValue::from(v.accept), files: file_rows, chosen_title: t.attachments_chosen.into(), refused: v.refused, refused_title: t.attachments_refused.into(), remove: t.remove.into(), messages: v.attachments, onpick, onremove: act.reform(Action::RemoveFile) }) }
                 <fieldset class="lapor-fieldset">
                     <legend class="lapor-legend">{ t.reporter_legend }</legend>
                     <p class="lapor-hint">{ t.reporter_hint }</p>
-                    { text_field(&TextFieldProps { autocomplete: Some("name".into()), ..TextFieldProps::new("lapor-name", t.name_label, AttrValue::from(state.fields.name.clone()), v.name, edit(Input::Name)) }) }
+                    { text_field(&TextFieldProps { autocomplete: Some("name".into()), ..TextFieldProps::new(Input::Name.dom_id(), t.name_label, AttrValue::from(state.fields.name.clone()), v.name, edit(Input::Name)) }) }
                     // A gateway may not require the NIK (`require_nik: false`): then it is optional.
-                    { text_field(&TextFieldProps { hint: Some(AttrValue::Static(t.nik_hint)), inputmode: Some("numeric".into()), optional: (!config.require_nik).then_some(AttrValue::Static(t.optional)), autocomplete: Some("off".into()), ..TextFieldProps::new("lapor-nik", t.nik_label, AttrValue::from(state.nik.clone()), v.nik, edit(Input::Nik)) }) }
-                    { text_field(&TextFieldProps { kind: "tel".into(), hint: Some(AttrValue::Static(t.phone_hint)), autocomplete: Some("tel".into()), ..TextFieldProps::new("lapor-phone", t.phone_label, AttrValue::from(state.fields.phone.clone()), v.phone, edit(Input::Phone)) }) }
-                    { text_field(&TextFieldProps { kind: "email".into(), optional: Some(t.optional.into()), hint: Some(AttrValue::Static(t.email_hint)), autocomplete: Some("email".into()), ..TextFieldProps::new("lapor-email", t.email_label, AttrValue::from(state.fields.email.clone()), v.email, edit(Input::Email)) }) }
+                    { text_field(&TextFieldProps { hint: Some(AttrValue::Static(t.nik_hint)), inputmode: Some("numeric".into()), optional: (!config.require_nik).then_some(AttrValue::Static(t.optional)), autocomplete: Some("off".into()), ..TextFieldProps::new(Input::Nik.dom_id(), t.nik_label, AttrValue::from(state.nik.clone()), v.nik, edit(Input::Nik)) }) }
+                    { text_field(&TextFieldProps { kind: "tel".into(), hint: Some(AttrValue::Static(t.phone_hint)), autocomplete: Some("tel".into()), ..TextFieldProps::new(Input::Phone.dom_id(), t.phone_label, AttrValue::from(state.fields.phone.clone()), v.phone, edit(Input::Phone)) }) }
+                    { text_field(&TextFieldProps { kind: "email".into(), optional: Some(t.optional.into()), hint: Some(AttrValue::Static(t.email_hint)), autocomplete: Some("email".into()), ..TextFieldProps::new(Input::Email.dom_id(), t.email_label, AttrValue::from(state.fields.email.clone()), v.email, edit(Input::Email)) }) }
                     { checkbox(CheckboxProps { id: "lapor-anonymous".into(), label: t.anonymous_label, hint: t.anonymous_hint,
                         checked: state.anonymous, onchange: act.reform(Action::SetAnonymous) }) }
                     { checkbox(CheckboxProps { id: "lapor-secret".into(), label: t.secret_label, hint: t.secret_hint,
