@@ -2,7 +2,7 @@
 // modal dialog, costs only the loader until the citizen shows intent, and shows waiting reports.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { env, launch, withPage as withPageIn, seriousProblems, complaintArrives, VIEWPORTS } from "./lib/env.mjs";
+import { env, eventually, launch, withPage as withPageIn, seriousProblems, complaintArrives, VIEWPORTS } from "./lib/env.mjs";
 import { ReportForm } from "./lib/report-form.mjs";
 import { sampleReport } from "./lib/reports.mjs";
 import { audit, describe } from "./lib/axe.mjs";
@@ -48,12 +48,8 @@ async function expectOpen(page, how) {
 
 /** Waits (bounded) for the focus to reach `want`: the dialog's close event runs a task after it hides. */
 async function focusReaches(page, want, why) {
-  let now = await focused(page);
-  for (let i = 0; i < 40 && now !== want; i++) {
-    await page.waitForTimeout(50);
-    now = await focused(page);
-  }
-  assert.equal(now, want, why);
+  await eventually(why, async () => (await focused(page)) === want, { timeout: 2_000, interval: 50 }).catch(() => {});
+  assert.equal(await focused(page), want, why);
 }
 
 async function closeWithEscape(page, how) {

@@ -1,5 +1,6 @@
 // Page object for the first screen: the report form, found the way a citizen finds things,
 // by visible label and by role. Playwright's locators pierce the widget's open shadow root.
+import { eventually } from "./env.mjs";
 
 /** Names of the three kinds of report as the form shows them, by language. */
 export const KIND_LABEL = {
@@ -106,11 +107,7 @@ export class ReportForm {
       const active = el.getRootNode().activeElement;
       return active === el || el.contains(active);
     });
-    for (let i = 0; i < 40; i++) {
-      if (await now()) return true;
-      await locator.page().waitForTimeout(50);
-    }
-    return now();
+    return eventually("the focus", now, { timeout: 2_000, interval: 50 }).then(() => true, () => false);
   }
 
   /** The texts an input's aria-describedby points at (its hint and its error message). */
