@@ -21,4 +21,6 @@ pub use config::{AttachmentLimits, Config, Limits, Named};
 pub use date::Date;
 pub use error::{Code, Field, FieldError};
 pub use report::{Classification, Report, Reporter};
-pub use validate::{validate_report, validate_submission, Checked, Context, ValidReport};
+pub use validate::{
+    validate_report, validate_submission, Checked, Context, ReportBody, ValidReport,
+};

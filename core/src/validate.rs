@@ -16,10 +16,11 @@ pub struct Context<'a> {
     pub today: Date,
 }
 
-/// A report that passed every rule, its fields parsed into their types. Its `Debug` shows
-/// neither the citizen's words nor the identity.
+/// What a valid report says besides who sent it: the part that is stored as the report and
+/// forwarded as the complaint (the identity is kept and sent apart). Its `Debug` shows none of
+/// the citizen's words.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ValidReport {
+pub struct ReportBody {
     pub classification: Classification,
     /// Trimmed.
     pub title: String,
@@ -33,21 +34,36 @@ pub struct ValidReport {
     pub category_id: Option<String>,
     pub anonymous: bool,
     pub secret: bool,
+    pub lang: Lang,
+}
+
+impl std::fmt::Debug for ReportBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportBody")
+            .field("classification", &self.classification)
+            .field("anonymous", &self.anonymous)
+            .field("secret", &self.secret)
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A report that passed every rule, its fields parsed into their types: its body and the
+/// reporter's identity. Its `Debug` shows neither the citizen's words nor the identity.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ValidReport {
+    pub body: ReportBody,
     pub name: Name,
     /// Absent only when the configuration does not require a NIK and none was given.
     pub nik: Option<Nik>,
     pub phone: Phone,
     pub email: Option<Email>,
-    pub lang: Lang,
 }
 
 impl std::fmt::Debug for ValidReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ValidReport")
-            .field("classification", &self.classification)
-            .field("anonymous", &self.anonymous)
-            .field("secret", &self.secret)
-            .field("lang", &self.lang)
+            .field("body", &self.body)
             .finish_non_exhaustive()
     }
 }
@@ -212,7 +228,7 @@ fn check_report(
     // Every `None` below had an error pushed above, so this cannot fail; still, no unwrap.
     match (classification, title, content, name, phone) {
         (Some(classification), Some(title), Some(content), Some(name), Some(phone)) => {
-            let valid = ValidReport {
+            let body = ReportBody {
                 classification,
                 title,
                 content,
@@ -223,15 +239,18 @@ fn check_report(
                 category_id,
                 anonymous: report.anonymous,
                 secret: report.secret,
-                name,
-                nik,
-                phone,
-                email,
                 lang: report
                     .lang
                     .as_deref()
                     .and_then(Lang::parse)
                     .unwrap_or_default(),
+            };
+            let valid = ValidReport {
+                body,
+                name,
+                nik,
+                phone,
+                email,
             };
             (Some(valid), Vec::new(), warnings)
         }

@@ -384,9 +384,9 @@ fn parsed_report_carries_parsed_identity() {
         valid.nik.as_ref().map(|n| n.as_str()),
         Some("6474015708900003")
     );
-    assert_eq!(valid.incident_date, Date::new(2026, 11, 20));
+    assert_eq!(valid.body.incident_date, Date::new(2026, 11, 20));
     assert!(warnings.is_empty());
-    assert_eq!(valid.title, "Lampu jalan mati di Jl. Ahmad Yani");
+    assert_eq!(valid.body.title, "Lampu jalan mati di Jl. Ahmad Yani");
 }
 
 #[test]

@@ -30,7 +30,7 @@ use super::{blocking, ApiError, Shared};
 use crate::crypto::Cipher;
 use crate::intake::Full;
 use crate::pdf::PdfRefusal;
-use crate::store::{Identity, Inserted, NewReport, ReportBody, StoredFile};
+use crate::store::{Identity, Inserted, NewReport, StoredFile};
 
 /// One attachment as received.
 struct Incoming {
@@ -158,8 +158,8 @@ pub async fn create(
     let tracking_id = new_tracking_id()?;
     let site = state.site_of(&headers);
     let site_id = site.as_ref().map(|s| s.id.clone());
-    let classification = valid.classification;
-    let mut body = ReportBody::of(&valid);
+    let classification = valid.body.classification;
+    let mut body = valid.body.clone();
     if body.institution_id.is_none() {
         body.institution_id = site.as_ref().and_then(|s| s.institution_id.clone());
     }

@@ -7,8 +7,7 @@
 
 pub mod sqlite;
 
-use lapor_core::messages::Lang;
-use lapor_core::{Classification, Date, ValidReport};
+use lapor_core::{Classification, ValidReport};
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::Cipher;
@@ -115,53 +114,9 @@ impl StoredFile {
 }
 
 /// What the gateway keeps of a valid report besides the reporter's identity: core's
-/// [`ValidReport`] as stored and forwarded, its parsed types kept (the identity is sealed
+/// [`ReportBody`], as stored and forwarded, its parsed types kept (the identity is sealed
 /// apart, see [`Identity`]).
-#[derive(Clone)]
-pub struct ReportBody {
-    pub classification: Classification,
-    pub title: String,
-    pub content: String,
-    pub incident_date: Option<Date>,
-    pub location_code: String,
-    pub location_detail: Option<String>,
-    pub institution_id: Option<String>,
-    pub category_id: Option<String>,
-    pub anonymous: bool,
-    pub secret: bool,
-    pub lang: Lang,
-}
-
-impl ReportBody {
-    /// The body of a validated report.
-    pub fn of(valid: &ValidReport) -> ReportBody {
-        ReportBody {
-            classification: valid.classification,
-            title: valid.title.clone(),
-            content: valid.content.clone(),
-            incident_date: valid.incident_date,
-            location_code: valid.location_code.clone(),
-            location_detail: valid.location_detail.clone(),
-            institution_id: valid.institution_id.clone(),
-            category_id: valid.category_id.clone(),
-            anonymous: valid.anonymous,
-            secret: valid.secret,
-            lang: valid.lang,
-        }
-    }
-}
-
-// By hand: title, content and location detail are the citizen's words and must not reach a
-// log through a `{:?}` (see ARCHITECTURE.md, invariants).
-impl std::fmt::Debug for ReportBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReportBody")
-            .field("classification", &self.classification)
-            .field("anonymous", &self.anonymous)
-            .field("secret", &self.secret)
-            .finish_non_exhaustive()
-    }
-}
+pub use lapor_core::ReportBody;
 
 /// The reporter's identity as sealed at rest: built only from a validated report (the NIK,
 /// phone and email as core parsed and normalised them), opened only by the forwarder to
