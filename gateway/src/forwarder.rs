@@ -385,9 +385,17 @@ impl Forwarder {
     async fn upload(&self, report: &Outgoing) -> Result<Vec<String>, Failure> {
         let mut form = reqwest::multipart::Form::new();
         for file in &report.files {
-            let bytes = file
-                .read(&self.data_dir, &self.cipher, &report.tracking_id)
+            // Reading and decrypting a megabyte is blocking work: off the async workers, which
+            // meanwhile serve intake.
+            let (stored, data_dir, cipher, id) = (
+                file.clone(),
+                self.data_dir.clone(),
+                self.cipher.clone(),
+                report.tracking_id.clone(),
+            );
+            let bytes = tokio::task::spawn_blocking(move || stored.read(&data_dir, &cipher, &id))
                 .await
+                .unwrap_or_else(|e| Err(std::io::Error::other(e)))
                 .map_err(|e| match e.kind() {
                     std::io::ErrorKind::NotFound | std::io::ErrorKind::UnexpectedEof => {
                         Failure::Permanent(format!("attachment file missing: {e}"))

@@ -90,26 +90,43 @@ impl StoredFile {
         format!("{tracking_id}/file@{offset}").into_bytes()
     }
 
-    /// Reads the attachment's bytes from under `data_dir`, opened when sealed.
-    pub async fn read(
+    /// Reads the attachment's bytes from under `data_dir`, opened when sealed. Blocking: the
+    /// forwarder calls it on a blocking thread. The bytes are read once into the buffer they
+    /// are returned in and decrypted there (no zeroed buffer first, no second copy).
+    pub fn read(
         &self,
         data_dir: &std::path::Path,
         cipher: &Cipher,
         tracking_id: &str,
     ) -> std::io::Result<Vec<u8>> {
-        use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
-        let mut file = tokio::fs::File::open(data_dir.join(&self.path)).await?;
-        file.seek(std::io::SeekFrom::Start(self.offset)).await?;
-        let len = usize::try_from(self.stored_len())
+        use crate::crypto::HEAD_LEN;
+        use std::io::{Read as _, Seek as _};
+        let mut file = std::fs::File::open(data_dir.join(&self.path))?;
+        file.seek(std::io::SeekFrom::Start(self.offset))?;
+        let mut head = [0u8; HEAD_LEN];
+        let rest_len = if self.sealed {
+            file.read_exact(&mut head)?;
+            self.stored_len() - HEAD_LEN as u64
+        } else {
+            self.size
+        };
+        let capacity = usize::try_from(rest_len)
             .map_err(|_| std::io::Error::other("attachment larger than memory"))?;
-        let mut bytes = vec![0; len];
-        file.read_exact(&mut bytes).await?;
-        if !self.sealed {
-            return Ok(bytes);
+        let mut bytes = Vec::with_capacity(capacity);
+        file.take(rest_len).read_to_end(&mut bytes)?;
+        if bytes.len() != capacity {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        cipher
-            .open(&bytes, &StoredFile::aad(tracking_id, self.offset))
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        if self.sealed {
+            cipher
+                .open_split(
+                    &head,
+                    &mut bytes,
+                    &StoredFile::aad(tracking_id, self.offset),
+                )
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        }
+        Ok(bytes)
     }
 }
 
