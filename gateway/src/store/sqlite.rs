@@ -200,7 +200,7 @@ fn reseal_files(
         let mut source = std::fs::File::open(&path)?;
         source.seek(std::io::SeekFrom::Start(first.offset))?;
         source.read_exact(&mut head)?;
-        if head[0] == 1 && head[1..] == new.key_id() {
+        if crate::crypto::head_key_id(&head) == Some(new.key_id()) {
             // Already re-sealed by a rotation that stopped half-way.
             return Ok(0);
         }
@@ -214,12 +214,15 @@ fn reseal_files(
         let mut blob = vec![0; usize::try_from(file.stored_len())?];
         source.read_exact(&mut blob)?;
         let aad = StoredFile::aad(tracking_id, file.offset);
-        let plain = old
+        let mut plain = old
             .open(&blob, &aad)
             .map_err(|e| anyhow::anyhow!("{tracking_id}: attachment {e}"))?;
-        // Same length sealed, so every offset stays where it is.
+        // Sealed as intake seals files, the same length, so every offset stays where it is.
+        let (head, tag) = new.seal_in_place(&mut plain, &aad)?;
         out.seek(std::io::SeekFrom::Start(file.offset))?;
-        out.write_all(&new.seal(&plain, &aad)?)?;
+        out.write_all(&head)?;
+        out.write_all(&plain)?;
+        out.write_all(&tag)?;
     }
     out.sync_all()?;
     std::fs::rename(&temp, &path)?;
