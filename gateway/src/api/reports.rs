@@ -6,7 +6,8 @@
 //! sends nothing for the stall time is cut off) → the `report` JSON →
 //! idempotency replay or conflict → validation of report and attachments together (every error
 //! at once) → metadata stripped from images, PDFs cleaned or refused (`crate::pdf`) → files
-//! written and synced → the row committed (WAL, `synchronous=FULL`) → `201`. Nothing is stored
+//! written and synced → their directory synced and the row committed, each once for a group of
+//! reports (WAL, `synchronous=FULL`) → `201`. Nothing is stored
 //! for a refused request.
 
 use std::io::Write as _;
@@ -420,8 +421,9 @@ pub fn new_tracking_id() -> anyhow::Result<String> {
 }
 
 /// Writes the attachments, each sealed, one after the other into a new
-/// `attachments/<tracking_id>.bin` (`0600`), syncs it,
-/// then the directory (one flat directory: one file and one directory sync per report).
+/// `attachments/<tracking_id>.bin` (`0600`) and syncs it: one file sync per report. The
+/// directory's entry is synced by the store's group commit, once for all the reports of a
+/// group, before their rows commit (see `store::sqlite`).
 fn write_files(
     data_dir: &FsPath,
     cipher: &Cipher,
@@ -452,18 +454,7 @@ fn write_files(
         offset += (data.len() + crate::crypto::OVERHEAD) as u64;
     }
     file.sync_all()?;
-    sync_dir(&dir)?;
     Ok(stored)
-}
-
-/// Makes a directory's entries durable (a new file's name, not only its bytes).
-fn sync_dir(dir: &FsPath) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    let _ = dir;
-    Ok(())
 }
 
 /// `GET /api/v1/reports/{tracking_id}`: the receipt and status, nothing of the reporter or the

@@ -308,7 +308,9 @@ pub struct Purgeable {
 pub trait Store: Send + Sync + 'static {
     /// The report stored earlier under this idempotency key, if any.
     fn prior(&self, idempotency_key: &str) -> anyhow::Result<Option<Prior>>;
-    /// Stores a report durably (committed and synced when this returns `Ok`).
+    /// Stores a report durably (committed and synced when this returns `Ok`). The caller has
+    /// written and synced the report's files; their directory entries are made durable here,
+    /// before the row that names them commits.
     fn insert(&self, report: &NewReport) -> anyhow::Result<Inserted>;
     /// The public receipt of a report.
     fn receipt(&self, tracking_id: &str) -> anyhow::Result<Option<Receipt>>;

@@ -4,7 +4,9 @@
 //! New reports are committed in groups: while one commit waits for the disk, the reports that
 //! arrive queue up, and the next commit takes them all in one transaction and one sync. Each
 //! caller still returns only once its own report is committed; under load a sync is shared by
-//! many reports instead of every report waiting for the syncs of all those before it.
+//! many reports instead of every report waiting for the syncs of all those before it. The
+//! directory that holds a group's attachment files is synced once for the group too, before
+//! its transaction: no row commits before the name of a file it names is on disk.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -35,6 +37,8 @@ macro_rules! body_columns {
 /// SQLite implementation of [`Store`].
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Where the paths of [`StoredFile`]s start.
+    data_dir: std::path::PathBuf,
     /// Seals the citizen's words (title, content, location detail) at rest, and opens them.
     cipher: Arc<Cipher>,
     group: Mutex<Group>,
@@ -304,6 +308,7 @@ impl SqliteStore {
         let conn = connect(data_dir)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            data_dir: data_dir.to_path_buf(),
             cipher,
             group: Mutex::new(Group::default()),
             committed: Condvar::new(),
@@ -415,7 +420,8 @@ impl SqliteStore {
             store: self,
             tickets: batch.iter().map(|(ticket, _)| *ticket).collect(),
         };
-        let outcome = insert_all(&mut self.conn(), &self.cipher, &batch);
+        let outcome = sync_file_dirs(&self.data_dir, &batch)
+            .and_then(|()| insert_all(&mut self.conn(), &self.cipher, &batch));
         let mut group = lock(&self.group);
         match outcome {
             Ok(results) => {
@@ -480,6 +486,24 @@ fn insert_all(
         .collect();
     tx.commit()?;
     Ok(results)
+}
+
+/// Syncs each directory that holds a file of the batch, once for the whole batch (there is
+/// one, `attachments/`): a new file's name is durable only once its directory is synced, and
+/// every file of the batch was created before its report joined the batch.
+fn sync_file_dirs(data_dir: &Path, batch: &[(u64, NewReport)]) -> anyhow::Result<()> {
+    let dirs: HashSet<&Path> = batch
+        .iter()
+        .flat_map(|(_, r)| &r.files)
+        .filter_map(|f| Path::new(&f.path).parent())
+        .collect();
+    for dir in dirs {
+        let dir = data_dir.join(dir);
+        std::fs::File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("syncing directory {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 /// The report stored earlier under this idempotency key, if any.
@@ -969,8 +993,30 @@ mod tests {
     fn temp_store(name: &str) -> (SqliteStore, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("lapor-store-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        // As `files::prepare` leaves a data directory.
+        std::fs::create_dir_all(dir.join("attachments")).unwrap();
         (SqliteStore::open(&dir, test_cipher()).unwrap(), dir)
+    }
+
+    /// The directory of a report's files is synced before its row commits: when it cannot be
+    /// (here it does not exist), the row is not stored, and the other reports of the group
+    /// are not stored either (their commit is the same).
+    #[test]
+    fn no_row_commits_when_its_files_directory_cannot_be_synced() {
+        let (store, dir) = temp_store("dirsync");
+        let mut lost = report("LPR-LOST", "k-lost");
+        lost.files[0].path = "missing-dir/LPR-LOST.bin".into();
+        let error = format!("{:#}", store.insert(&lost).unwrap_err());
+        assert!(error.contains("syncing directory"), "{error}");
+        assert!(store.receipt("LPR-LOST").unwrap().is_none());
+        assert!(store.prior("k-lost").unwrap().is_none());
+        // A report whose files' directory is there is stored as before.
+        assert_eq!(
+            store.insert(&report("LPR-KEPT", "k-kept")).unwrap(),
+            Inserted::New
+        );
+        assert!(store.receipt("LPR-KEPT").unwrap().is_some());
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     fn test_cipher() -> Arc<Cipher> {
