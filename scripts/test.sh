@@ -4,7 +4,9 @@
 # stops at the first failing step. `.ci/run` is this same command.
 #
 #   1. native tests: core, gateway (over real HTTP against the real binary and the LAPOR!
-#      simulator), the widget's state machine and texts
+#      simulator; the gateway's tests against both stores, SQLite and a throwaway PostgreSQL
+#      that scripts/pg.sh installs when missing, starts and removes), the widget's state
+#      machine and texts
 #   2. core for wasm32 without the kecamatan table, and what it weighs
 #   3. the widget build and its size budget, as the gateway serves it (loader <= 6 KB brotli,
 #      widget <= 150 KB brotli)
@@ -20,7 +22,13 @@ step() { printf '\n==> [%ds] %s\n' "$((SECONDS - started))" "$*" >&2; }
 step "set-up"
 bash scripts/setup.sh
 
-step "native tests: core, gateway, widget state"
+step "throwaway PostgreSQL for the gateway's tests"
+pg_dir="$(bash scripts/pg.sh start)"
+trap 'bash scripts/pg.sh stop "$pg_dir"' EXIT
+LAPOR_TEST_DATABASE_URL="$(bash scripts/pg.sh url "$pg_dir")"
+export LAPOR_TEST_DATABASE_URL
+
+step "native tests: core, gateway (SQLite and PostgreSQL), widget state"
 cargo test --workspace --all-targets
 
 step "core builds for wasm32 without the kecamatan table, and what it weighs"
