@@ -15,8 +15,15 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
 
     /// Directory for the SQLite database, the attachments and a generated encryption key.
+    /// With `--database-url` it holds only the lock and a generated key.
     #[arg(long, env = "LAPOR_DATA_DIR", default_value = ".data/gateway")]
     pub data_dir: PathBuf,
+
+    /// Store reports, attachments and the outbox in PostgreSQL instead of SQLite in the data
+    /// directory (`postgres://user:password@host:5432/dbname`): several gateways may share
+    /// one database. Migrations run at start. Never logged (it may hold a password).
+    #[arg(long, env = "LAPOR_DATABASE_URL")]
+    pub database_url: Option<DatabaseUrl>,
 
     /// A site origin allowed to post reports and load the widget (`https://pemda.go.id`);
     /// repeat the flag for several. The environment variable takes a comma-separated list.
@@ -335,5 +342,34 @@ impl Credentials {
                  or pass --credentials-file"
             ),
         }
+    }
+}
+
+/// A PostgreSQL connection URL. Its `Debug` shows no part of it: it may hold a password.
+#[derive(Clone)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL, for the database client alone.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<DatabaseUrl, String> {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok(DatabaseUrl(s.to_owned()))
+        } else {
+            Err("a database URL starts with postgres:// or postgresql://".to_owned())
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(..)")
     }
 }

@@ -384,19 +384,35 @@ impl Forwarder {
 
     async fn upload(&self, report: &Outgoing) -> Result<Vec<String>, Failure> {
         let mut form = reqwest::multipart::Form::new();
+        // A store that keeps the attachments gives all of a report's in one read.
+        let kept = if self.store.keeps_attachments() {
+            let store = self.store.clone();
+            let id = report.tracking_id.clone();
+            match tokio::task::spawn_blocking(move || store.attachments(&id)).await {
+                Ok(Ok(kept)) => Some(Arc::new(kept.unwrap_or_default())),
+                Ok(Err(e)) => return Err(Failure::Transient(format!("reading attachments: {e:#}"))),
+                Err(e) => return Err(Failure::Transient(format!("reading attachments: {e}"))),
+            }
+        } else {
+            None
+        };
         for file in &report.files {
             // Reading and decrypting a megabyte is blocking work: off the async workers, which
             // meanwhile serve intake.
-            let (stored, data_dir, cipher, id) = (
+            let (stored, data_dir, cipher, id, kept) = (
                 file.clone(),
                 self.data_dir.clone(),
                 self.cipher.clone(),
                 report.tracking_id.clone(),
+                kept.clone(),
             );
-            let bytes = tokio::task::spawn_blocking(move || stored.read(&data_dir, &cipher, &id))
-                .await
-                .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-                .map_err(|e| match e.kind() {
+            let bytes = tokio::task::spawn_blocking(move || match kept.as_deref() {
+                Some(all) => stored.open_in(all, &cipher, &id),
+                None => stored.read(&data_dir, &cipher, &id),
+            })
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+            .map_err(|e| match e.kind() {
                     std::io::ErrorKind::NotFound | std::io::ErrorKind::UnexpectedEof => {
                         Failure::Permanent(format!("attachment file missing: {e}"))
                     }
@@ -519,7 +535,7 @@ impl Forwarder {
             let purged = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
                 let due = store.purgeable(before, 500)?;
                 for report in &due {
-                    for file in &report.files {
+                    for file in report.files.iter().filter(|f| f.on_disk()) {
                         let _ = std::fs::remove_file(data_dir.join(&file.path));
                     }
                     store.mark_purged(&report.tracking_id, crate::unix_now())?;

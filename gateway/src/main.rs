@@ -99,6 +99,10 @@ struct DataDir {
     /// directory's `identity.key`).
     #[arg(long, env = "LAPOR_ENCRYPTION_KEY_FILE")]
     encryption_key_file: Option<std::path::PathBuf>,
+    /// The gateway's PostgreSQL database, as `serve` takes it (instead of the data directory's
+    /// SQLite store).
+    #[arg(long, env = "LAPOR_DATABASE_URL")]
+    database_url: Option<lapor_gateway::config::DatabaseUrl>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -147,6 +151,13 @@ fn check_sites(file: &std::path::Path) -> anyhow::Result<()> {
 fn keys(command: KeysCommand) -> anyhow::Result<()> {
     use lapor_gateway::crypto::{self, Cipher};
     use lapor_gateway::store::sqlite::SqliteStore;
+    if let KeysCommand::Fingerprint { dir } | KeysCommand::Rotate { dir, .. } = &command {
+        anyhow::ensure!(
+            dir.database_url.is_none(),
+            "`keys` works on a data directory's SQLite store; not yet on PostgreSQL (every \
+             instance's start checks the key against the one the database records)"
+        );
+    }
     match command {
         KeysCommand::New => {
             println!("{}", crypto::hex(&crypto::new_key()?));
@@ -201,15 +212,20 @@ fn keys(command: KeysCommand) -> anyhow::Result<()> {
 /// `lapor-gateway outbox …`, on the data directory's store (the gateway may be running).
 fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
     use lapor_gateway::store::Store;
-    let open = |dir: &DataDir| {
+    let open = |dir: &DataDir| -> anyhow::Result<Box<dyn Store>> {
+        let key_file = dir.encryption_key_file.as_deref();
+        if let Some(url) = &dir.database_url {
+            let timeout = std::time::Duration::from_secs(30);
+            let (_, store) = server::open_postgres(url, &dir.data_dir, key_file, false, timeout)?;
+            return Ok(Box::new(store));
+        }
         anyhow::ensure!(
             dir.data_dir.join("gateway.sqlite3").exists(),
             "no gateway store in {}",
             dir.data_dir.display()
         );
-        let (_, store) =
-            server::open_store(&dir.data_dir, dir.encryption_key_file.as_deref(), false)?;
-        Ok(store)
+        let (_, store) = server::open_store(&dir.data_dir, key_file, false)?;
+        Ok(Box::new(store))
     };
     let now = lapor_gateway::unix_now();
     match command {

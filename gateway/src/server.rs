@@ -19,7 +19,9 @@ use crate::forwarder::{Forwarder, ForwarderConfig};
 use crate::intake::{Intake, TrustedProxies, UploadGate};
 use crate::ratelimit::RateLimiter;
 use crate::sites::SharedSites;
+use crate::store::postgres::{Leases, PgStore};
 use crate::store::sqlite::SqliteStore;
+use crate::store::KeyState;
 use crate::store::Store;
 use crate::widget_files;
 
@@ -82,13 +84,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
          reporters' identities); --allow-insecure-upstream allows http:// for the simulator"
     );
     let sites = SharedSites::load(args.sites_file.clone(), args.origins()?)?;
-    let (cipher, store) = open_store(&args.data_dir, args.encryption_key_file.as_deref(), true)?;
-    let store: Arc<dyn Store> = Arc::new(store);
-    check_files(
-        &args.data_dir,
-        &*store,
-        Duration::from_secs(args.orphan_grace_secs),
-    )?;
+    let (cipher, store): (Arc<Cipher>, Arc<dyn Store>) = match &args.database_url {
+        None => {
+            let (cipher, store) =
+                open_store(&args.data_dir, args.encryption_key_file.as_deref(), true)?;
+            (cipher, Arc::new(store))
+        }
+        Some(url) => {
+            let (url, data_dir) = (url.clone(), args.data_dir.clone());
+            let key_file = args.encryption_key_file.clone();
+            let timeout = Duration::from_secs(args.upstream_timeout_secs.max(1));
+            // The database client blocks: not on an async worker.
+            let (cipher, store) = tokio::task::spawn_blocking(move || {
+                open_postgres(&url, &data_dir, key_file.as_deref(), true, timeout)
+            })
+            .await??;
+            (cipher, Arc::new(store))
+        }
+    };
+    if !store.keeps_attachments() {
+        check_files(
+            &args.data_dir,
+            &*store,
+            Duration::from_secs(args.orphan_grace_secs),
+        )?;
+    }
     let wake = Arc::new(Notify::new());
 
     let state: Shared = Arc::new(AppState {
@@ -183,7 +203,73 @@ pub fn open_store(
     key_file: Option<&std::path::Path>,
     may_generate: bool,
 ) -> anyhow::Result<(Arc<Cipher>, SqliteStore)> {
-    let state = SqliteStore::key_state(data_dir)?;
+    let cipher = load_key(
+        &SqliteStore::key_state(data_dir)?,
+        data_dir,
+        key_file,
+        may_generate,
+    )?;
+    let store = SqliteStore::open(data_dir, cipher.clone())?;
+    store.record_key(cipher.key_id())?;
+    tracing::info!("store: SQLite in the data directory");
+    Ok((cipher, store))
+}
+
+/// [`open_store`] for a PostgreSQL database (`--database-url`): the key is loaded as for
+/// SQLite (a generated one goes into the data directory) and checked against the key the
+/// database records, which every instance must share. Blocks: not for an async worker.
+pub fn open_postgres(
+    url: &crate::config::DatabaseUrl,
+    data_dir: &std::path::Path,
+    key_file: Option<&std::path::Path>,
+    may_generate: bool,
+    upstream_timeout: Duration,
+) -> anyhow::Result<(Arc<Cipher>, PgStore)> {
+    let instance = instance_id(data_dir, may_generate)?;
+    let leases = if may_generate {
+        Leases::TakeBack
+    } else {
+        Leases::Leave
+    };
+    let mut loaded = None;
+    let store = PgStore::open(url.expose(), upstream_timeout, &instance, leases, |state| {
+        let cipher = load_key(state, data_dir, key_file, may_generate)?;
+        loaded = Some(cipher.clone());
+        Ok(cipher)
+    })?;
+    let cipher = loaded.context("no key loaded")?;
+    tracing::info!("store: PostgreSQL");
+    Ok((cipher, store))
+}
+
+/// The name this data directory's gateway goes by in the database's leases: kept in the data
+/// directory (`instance.id`), made at its first start.
+fn instance_id(data_dir: &std::path::Path, may_create: bool) -> anyhow::Result<String> {
+    let path = data_dir.join("instance.id");
+    match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => return Ok(id.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+    if !may_create {
+        // An operator command takes no lease: any name does.
+        return Ok("operator".to_owned());
+    }
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random instance id: {e}"))?;
+    let id = crate::crypto::hex(&bytes);
+    crate::crypto::write_private(&path, id.as_bytes())?;
+    Ok(id)
+}
+
+/// Loads the key a store's records expect (see [`open_store`]).
+fn load_key(
+    state: &KeyState,
+    data_dir: &std::path::Path,
+    key_file: Option<&std::path::Path>,
+    may_generate: bool,
+) -> anyhow::Result<Arc<Cipher>> {
     let expected = state
         .recorded
         .map(|id| crate::crypto::hex(&id))
@@ -202,11 +288,8 @@ pub fn open_store(
             "no encryption key configured: generated one into the data directory (mode 0600); \
              back it up, the reports stored with it cannot be read without it");
     }
-    let cipher = Arc::new(cipher);
-    let store = SqliteStore::open(data_dir, cipher.clone())?;
-    store.record_key(cipher.key_id())?;
     tracing::info!(key = %cipher.fingerprint(), source = ?source, "encryption key loaded");
-    Ok((cipher, store))
+    Ok(Arc::new(cipher))
 }
 
 /// At start: attachment files no report names are removed once older than `grace`, and the

@@ -10,7 +10,6 @@
 //! reports (WAL, `synchronous=FULL`) → `201`. Nothing is stored
 //! for a refused request.
 
-use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path as FsPath;
 use std::time::Duration;
@@ -173,13 +172,20 @@ pub async fn create(
         site_id: site_id.clone(),
         body,
         files: Vec::new(),
+        attachments: Vec::new(),
     };
     let store = state.store.clone();
     let data_dir = state.data_dir.clone();
     let cipher = state.cipher.clone();
     let outcome = blocking(move || {
         let mut record = record;
-        record.files = write_files(&data_dir, &cipher, &record.tracking_id, cleaned)?;
+        if store.keeps_attachments() {
+            let mut sealed = Vec::new();
+            record.files = seal_files(&cipher, &record.tracking_id, cleaned, "", &mut sealed)?;
+            record.attachments = sealed;
+        } else {
+            record.files = write_files(&data_dir, &cipher, &record.tracking_id, cleaned)?;
+        }
         let outcome = store.insert(&record);
         let row_absent = match &outcome {
             Ok(Inserted::New) => false,
@@ -190,7 +196,7 @@ pub async fn create(
             Err(_) => matches!(store.receipt(&record.tracking_id), Ok(None)),
         };
         if row_absent {
-            for file in &record.files {
+            for file in record.files.iter().filter(|f| f.on_disk()) {
                 let _ = std::fs::remove_file(data_dir.join(&file.path));
             }
         }
@@ -436,15 +442,30 @@ fn write_files(
     let dir = data_dir.join("attachments");
     let file_name = format!("{tracking_id}.bin");
     let mut file = crate::files::create_private(&dir.join(&file_name))?;
+    let path = format!("attachments/{file_name}");
+    let stored = seal_files(cipher, tracking_id, files, &path, &mut file)?;
+    file.sync_all()?;
+    Ok(stored)
+}
+
+/// Seals the attachments one after the other into `out`, each bound to its report and its
+/// offset; their records name `path` (empty: the store keeps the bytes).
+fn seal_files(
+    cipher: &Cipher,
+    tracking_id: &str,
+    files: Vec<(String, String, Vec<u8>)>,
+    path: &str,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<Vec<StoredFile>> {
     let mut stored = Vec::with_capacity(files.len());
     let mut offset = 0u64;
     for (name, mime, mut data) in files {
         let (head, tag) = cipher.seal_in_place(&mut data, &StoredFile::aad(tracking_id, offset))?;
-        file.write_all(&head)?;
-        file.write_all(&data)?;
-        file.write_all(&tag)?;
+        out.write_all(&head)?;
+        out.write_all(&data)?;
+        out.write_all(&tag)?;
         stored.push(StoredFile {
-            path: format!("attachments/{file_name}"),
+            path: path.to_owned(),
             offset,
             name,
             mime,
@@ -453,7 +474,6 @@ fn write_files(
         });
         offset += (data.len() + crate::crypto::OVERHEAD) as u64;
     }
-    file.sync_all()?;
     Ok(stored)
 }
 

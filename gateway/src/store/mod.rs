@@ -1,16 +1,69 @@
 //! Durable storage of reports and of the outbox, behind one narrow trait: the HTTP handlers and
 //! the forwarder only see [`Store`], so a PostgreSQL backend for several gateway instances can
-//! follow without touching them. The embedded default is [`sqlite::SqliteStore`].
+//! follow without touching them. The embedded default is [`sqlite::SqliteStore`]; several
+//! instances share one database through [`postgres::PgStore`].
 //!
 //! Methods are blocking (a commit waits for the disk); async callers run them in
 //! `tokio::task::spawn_blocking`.
 
+pub mod postgres;
 pub mod sqlite;
 
-use lapor_core::{Classification, ValidReport};
+use lapor_core::messages::Lang;
+use lapor_core::{Classification, Date, ValidReport};
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::Cipher;
+use crate::crypto::{blob_key_id, Cipher, KeyId};
+
+/// What a store's records say of the key that sealed them (see [`sqlite::SqliteStore::key_state`]).
+#[derive(Debug, Default)]
+pub struct KeyState {
+    /// The key recorded at the last start (or rotation).
+    pub recorded: Option<KeyId>,
+    /// One sealed identity, to try a key on when none is recorded (a store of an earlier
+    /// version): its tracking id and blob.
+    pub sample: Option<(String, Vec<u8>)>,
+}
+
+impl KeyState {
+    /// Whether the store holds records that only the right key opens.
+    pub fn has_sealed(&self) -> bool {
+        self.recorded.is_some() || self.sample.is_some()
+    }
+
+    /// Whether `cipher` opens this store's records; `Err` says which key they expect.
+    pub fn check(&self, cipher: &Cipher) -> Result<(), String> {
+        let expected = self
+            .recorded
+            .or_else(|| self.sample.as_ref().and_then(|(_, blob)| blob_key_id(blob)));
+        match (expected, &self.sample) {
+            (Some(id), _) if id == cipher.key_id() => Ok(()),
+            (Some(id), _) => Err(format!(
+                "the store's records are sealed with key {}, not with the key given ({})",
+                crate::crypto::hex(&id),
+                cipher.fingerprint()
+            )),
+            (None, Some((tracking_id, blob))) => cipher
+                .open(blob, tracking_id.as_bytes())
+                .map(drop)
+                .map_err(|_| {
+                    format!(
+                        "the store's records do not open with the key given ({})",
+                        cipher.fingerprint()
+                    )
+                }),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+pub(crate) fn parse_key_id(hex: &str) -> Option<KeyId> {
+    let bytes = crate::crypto::parse_hex_key(&format!("{hex:0<64}")).ok()?;
+    let mut id = KeyId::default();
+    let len = id.len();
+    id.copy_from_slice(&bytes[..len]);
+    (crate::crypto::hex(&id) == hex).then_some(id)
+}
 
 /// Where a report is in its life, as `GET /api/v1/reports/{id}` tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,10 +109,11 @@ impl Status {
 
 /// One attachment as stored: already stripped, sealed, written and synced under the data
 /// directory. The attachments of one report share one file, each at its own offset: one file
-/// to create and sync per report, not one per attachment.
+/// to create and sync per report, not one per attachment. A store that keeps attachments
+/// itself ([`Store::keeps_attachments`]) holds the same bytes as that file would.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredFile {
-    /// Path relative to the data directory.
+    /// Path relative to the data directory; empty when the store keeps the bytes.
     pub path: String,
     /// Where the attachment's bytes start in that file (0 for files stored one per attachment).
     #[serde(default)]
@@ -88,6 +142,41 @@ impl StoredFile {
     /// What a sealed attachment is bound to: its report and its place in the report's file.
     pub fn aad(tracking_id: &str, offset: u64) -> Vec<u8> {
         format!("{tracking_id}/file@{offset}").into_bytes()
+    }
+
+    /// Whether the attachment is a file under the data directory (not kept by the store).
+    pub fn on_disk(&self) -> bool {
+        !self.path.is_empty()
+    }
+
+    /// The attachment's bytes out of its report's sealed attachments (as a store that keeps
+    /// them returns them), opened. Blocking, like [`StoredFile::read`]: one copy of the
+    /// attachment, decrypted where it lies.
+    pub fn open_in(
+        &self,
+        all: &[u8],
+        cipher: &Cipher,
+        tracking_id: &str,
+    ) -> std::io::Result<Vec<u8>> {
+        use crate::crypto::HEAD_LEN;
+        let start = usize::try_from(self.offset).unwrap_or(usize::MAX);
+        let end = usize::try_from(self.stored_len())
+            .ok()
+            .and_then(|len| start.checked_add(len));
+        let bytes = end
+            .and_then(|end| all.get(start..end))
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        if !self.sealed {
+            return Ok(bytes.to_vec());
+        }
+        let (head, rest) = bytes
+            .split_first_chunk::<HEAD_LEN>()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        let mut rest = rest.to_vec();
+        cipher
+            .open_split(head, &mut rest, &StoredFile::aad(tracking_id, self.offset))
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        Ok(rest)
     }
 
     /// Reads the attachment's bytes from under `data_dir`, opened when sealed. Blocking: the
@@ -134,6 +223,63 @@ impl StoredFile {
 /// [`ReportBody`], as stored and forwarded, its parsed types kept (the identity is sealed
 /// apart, see [`Identity`]).
 pub use lapor_core::ReportBody;
+
+/// A stored row as [`body_from`] reads a [`ReportBody`] out of it: each store's columns and
+/// how it opens the citizen's sealed words.
+pub(crate) trait BodyRow {
+    type Error;
+    fn text(&self, index: usize) -> Result<String, Self::Error>;
+    fn optional_text(&self, index: usize) -> Result<Option<String>, Self::Error>;
+    fn flag(&self, index: usize) -> Result<bool, Self::Error>;
+    /// Sealed words, opened (`None`: none stored); `Err` says why they do not open.
+    fn words(&self, index: usize, column: &str) -> Result<Option<String>, String>;
+    /// The error for a value at `index` that this gateway never writes.
+    fn not_stored(&self, index: usize) -> Self::Error;
+}
+
+/// Reads the body columns that start at column `first` of a row, in this order:
+/// classification, title, content, incident_date, location_code, location_detail,
+/// institution_id, category_id, anonymous, secret, lang. The outer error is a value this
+/// gateway never writes; the inner one, sealed words that do not open.
+pub(crate) fn body_from<R: BodyRow>(
+    row: &R,
+    first: usize,
+) -> Result<Result<ReportBody, String>, R::Error> {
+    let classification = row.text(first)?;
+    let incident_date = match row.optional_text(first + 3)? {
+        Some(d) => Some(Date::parse_iso(&d).ok_or_else(|| row.not_stored(first + 3))?),
+        None => None,
+    };
+    let lang = row.text(first + 10)?;
+    let classification =
+        Classification::parse(&classification).ok_or_else(|| row.not_stored(first))?;
+    let lang = Lang::parse(&lang).ok_or_else(|| row.not_stored(first + 10))?;
+    let words = (|| -> Result<_, String> {
+        Ok((
+            row.words(first + 1, "title")?.unwrap_or_default(),
+            row.words(first + 2, "content")?.unwrap_or_default(),
+            row.words(first + 5, "location_detail")?,
+        ))
+    })();
+    let (title, content, location_detail) = match words {
+        Ok(words) => words,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    Ok(Ok(ReportBody {
+        classification,
+        title,
+        content,
+        incident_date,
+        location_code: row.text(first + 4)?,
+        location_detail,
+        institution_id: row.optional_text(first + 6)?,
+        category_id: row.optional_text(first + 7)?,
+        anonymous: row.flag(first + 8)?,
+        secret: row.flag(first + 9)?,
+        lang,
+    }))
+}
+
 
 /// The reporter's identity as sealed at rest: built only from a validated report (the NIK,
 /// phone and email as core parsed and normalised them), opened only by the forwarder to
@@ -193,6 +339,9 @@ pub struct NewReport {
     /// The reporter's identity, encrypted (see [`Identity::seal`]).
     pub identity_sealed: Vec<u8>,
     pub files: Vec<StoredFile>,
+    /// For a store that keeps attachments ([`Store::keeps_attachments`]): the sealed bytes of
+    /// every file, one after the other at the offsets `files` name. Empty otherwise.
+    pub attachments: Vec<u8>,
 }
 
 impl std::fmt::Debug for NewReport {
@@ -373,6 +522,17 @@ pub trait Store: Send + Sync + 'static {
     /// What the participation page counts, per site, month of receipt (Asia/Jakarta) and
     /// classification, in one pass over the reports: nothing of any single report leaves.
     fn participation(&self) -> anyhow::Result<Vec<Tally>>;
+    /// Whether the store keeps the attachments' bytes itself (given in
+    /// [`NewReport::attachments`], read with [`Store::attachments`]) rather than the data
+    /// directory holding them as files: so that instances share no disk.
+    fn keeps_attachments(&self) -> bool {
+        false
+    }
+    /// A report's sealed attachments as [`NewReport::attachments`] gave them (`None`: none
+    /// kept, or purged).
+    fn attachments(&self, _tracking_id: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
 }
 
 /// Reports of one site, month and classification, as [`Store::participation`] counts them.

@@ -15,14 +15,15 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use anyhow::Context as _;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use lapor_core::messages::Lang;
-use lapor_core::{Classification, Date};
+use lapor_core::Classification;
 use rusqlite::types::{Type, Value};
 
 use crate::crypto::{blob_key_id, Cipher, KeyId};
 
+
+pub use super::KeyState;
 use super::{
-    Inserted, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior, Purgeable, Receipt, ReportBody,
+    parse_key_id, Inserted, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior, Purgeable, Receipt, ReportBody,
     Status, Store, StoredFile,
 };
 
@@ -86,56 +87,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// What a store's records say of the key that sealed them (see [`SqliteStore::key_state`]).
-#[derive(Debug, Default)]
-pub struct KeyState {
-    /// The key recorded at the last start (or rotation).
-    pub recorded: Option<KeyId>,
-    /// One sealed identity, to try a key on when none is recorded (a store of an earlier
-    /// version): its tracking id and blob.
-    pub sample: Option<(String, Vec<u8>)>,
-}
-
-impl KeyState {
-    /// Whether the store holds records that only the right key opens.
-    pub fn has_sealed(&self) -> bool {
-        self.recorded.is_some() || self.sample.is_some()
-    }
-
-    /// Whether `cipher` opens this store's records; `Err` says which key they expect.
-    pub fn check(&self, cipher: &Cipher) -> Result<(), String> {
-        let expected = self
-            .recorded
-            .or_else(|| self.sample.as_ref().and_then(|(_, blob)| blob_key_id(blob)));
-        match (expected, &self.sample) {
-            (Some(id), _) if id == cipher.key_id() => Ok(()),
-            (Some(id), _) => Err(format!(
-                "the store's records are sealed with key {}, not with the key given ({})",
-                crate::crypto::hex(&id),
-                cipher.fingerprint()
-            )),
-            (None, Some((tracking_id, blob))) => cipher
-                .open(blob, tracking_id.as_bytes())
-                .map(drop)
-                .map_err(|_| {
-                    format!(
-                        "the store's records do not open with the key given ({})",
-                        cipher.fingerprint()
-                    )
-                }),
-            (None, None) => Ok(()),
-        }
-    }
-}
-
-fn parse_key_id(hex: &str) -> Option<KeyId> {
-    let bytes = crate::crypto::parse_hex_key(&format!("{hex:0<64}")).ok()?;
-    let mut id = KeyId::default();
-    let len = id.len();
-    id.copy_from_slice(&bytes[..len]);
-    (crate::crypto::hex(&id) == hex).then_some(id)
 }
 
 /// The text columns sealed at rest (the citizen's words), with the associated data each is
@@ -586,43 +537,46 @@ fn body_from_row(
     cipher: &Cipher,
     tracking_id: &str,
 ) -> rusqlite::Result<Result<ReportBody, String>> {
-    let classification: String = row.get(first)?;
-    let incident_date: Option<String> = row.get(first + 3)?;
-    let incident_date = match incident_date {
-        Some(d) => Some(stored(Date::parse_iso(&d), first + 3)?),
-        None => None,
-    };
-    let lang: String = row.get(first + 10)?;
-    let classification = stored(Classification::parse(&classification), first)?;
-    let lang = stored(Lang::parse(&lang), first + 10)?;
-    let words = (|| -> Result<_, String> {
-        let open = |index: usize, column| -> Result<Option<String>, String> {
-            let value: Value = row.get(first + index).map_err(|e| e.to_string())?;
-            open_text(cipher, value, tracking_id, column)
-        };
-        Ok((
-            open(1, "title")?.unwrap_or_default(),
-            open(2, "content")?.unwrap_or_default(),
-            open(5, "location_detail")?,
-        ))
-    })();
-    let (title, content, location_detail) = match words {
-        Ok(words) => words,
-        Err(reason) => return Ok(Err(reason)),
-    };
-    Ok(Ok(ReportBody {
-        classification,
-        title,
-        content,
-        incident_date,
-        location_code: row.get(first + 4)?,
-        location_detail,
-        institution_id: row.get(first + 6)?,
-        category_id: row.get(first + 7)?,
-        anonymous: row.get(first + 8)?,
-        secret: row.get(first + 9)?,
-        lang,
-    }))
+    super::body_from(
+        &SealedRow {
+            row,
+            cipher,
+            tracking_id,
+        },
+        first,
+    )
+}
+
+/// A row of `reports` with what opens its sealed words.
+struct SealedRow<'a, 'r> {
+    row: &'a rusqlite::Row<'r>,
+    cipher: &'a Cipher,
+    tracking_id: &'a str,
+}
+
+impl super::BodyRow for SealedRow<'_, '_> {
+    type Error = rusqlite::Error;
+
+    fn text(&self, index: usize) -> rusqlite::Result<String> {
+        self.row.get(index)
+    }
+
+    fn optional_text(&self, index: usize) -> rusqlite::Result<Option<String>> {
+        self.row.get(index)
+    }
+
+    fn flag(&self, index: usize) -> rusqlite::Result<bool> {
+        self.row.get(index)
+    }
+
+    fn words(&self, index: usize, column: &str) -> Result<Option<String>, String> {
+        let value: Value = self.row.get(index).map_err(|e| e.to_string())?;
+        open_text(self.cipher, value, self.tracking_id, column)
+    }
+
+    fn not_stored(&self, index: usize) -> rusqlite::Error {
+        stored::<()>(None, index).unwrap_err()
+    }
 }
 
 /// A value parsed back from a text column; `None` (a value this gateway never writes) is a
@@ -987,8 +941,10 @@ impl Store for SqliteStore {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+    use lapor_core::messages::Lang;
+    use lapor_core::Date;
 
     fn temp_store(name: &str) -> (SqliteStore, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("lapor-store-{name}-{}", std::process::id()));
@@ -1069,7 +1025,8 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
-    fn report(id: &str, key: &str) -> NewReport {
+    /// A report as the tests of both stores store it.
+    pub(in crate::store) fn report(id: &str, key: &str) -> NewReport {
         NewReport {
             tracking_id: id.into(),
             idempotency_key: key.into(),
@@ -1098,6 +1055,7 @@ mod tests {
                 size: 3,
                 sealed: false,
             }],
+            attachments: Vec::new(),
         }
     }
 
