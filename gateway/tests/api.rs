@@ -1621,3 +1621,11 @@ async fn numeric_complaint_ids_from_lapor_are_accepted() {
     assert_eq!(ours["is_anonymous"], true);
     assert!(!ours["content"].as_str().unwrap().contains(NIK));
 }
+
+common::on_postgres_too!(
+    status_table_rows_201_200_409_400_403_413,
+    config_health_and_regions,
+    a_png_and_a_pdf_reach_lapor_without_their_metadata,
+    wrong_credentials_are_retried_and_delivery_survives_a_restart,
+    numeric_complaint_ids_from_lapor_are_accepted,
+);

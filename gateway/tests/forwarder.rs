@@ -52,10 +52,12 @@ async fn complaints_for(sim_base: &str, id: &str) -> usize {
 /// `lapor-gateway outbox …` on a data directory: (success, its output).
 fn outbox(data: &TempDir, args: &[&str]) -> (bool, String) {
     let dir = data.path().display().to_string();
+    let store = common::store_args(data.path());
     let args: Vec<&str> = ["outbox"]
         .into_iter()
         .chain(args.iter().copied())
         .chain(["--data-dir", dir.as_str()])
+        .chain(store.iter().map(String::as_str))
         .collect();
     common::run_cli(&args)
 }
@@ -280,3 +282,11 @@ async fn an_http_upstream_is_refused_unless_allowed() {
         gw.log_tail(4000)
     );
 }
+
+common::on_postgres_too!(
+    a_2xx_without_a_complaint_id_is_parked_and_never_posted_again,
+    forbidden_not_found_and_unavailable_are_retried_not_failed,
+    a_conflict_is_reconciled_with_the_complaint_lapor_already_has,
+    a_redirect_is_not_followed_and_the_credentials_stay_home,
+    an_operator_can_park_a_report_and_resume_it,
+);

@@ -234,3 +234,9 @@ async fn a_400_never_echoes_the_offending_value() {
     }
     assert!(!gw.log_tail(1 << 20).contains(NIK));
 }
+
+common::on_postgres_too!(
+    identity_is_never_public_and_reaches_the_agency_as_a_secret_followup,
+    a_crash_between_complaint_and_identity_neither_loses_nor_repeats_a_step,
+    a_400_never_echoes_the_offending_value,
+);

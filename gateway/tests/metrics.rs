@@ -198,3 +198,7 @@ async fn metrics_parse_and_their_counters_move_with_the_reports() {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
 }
+
+common::on_postgres_too!(
+    metrics_parse_and_their_counters_move_with_the_reports,
+);

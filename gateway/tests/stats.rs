@@ -302,3 +302,7 @@ async fn stats_count_the_reports_filed_with_few_as_under_five_and_reveal_none() 
         .starts_with("text/css"));
     assert!(css.contains(".chart"));
 }
+
+common::on_postgres_too!(
+    stats_count_the_reports_filed_with_few_as_under_five_and_reveal_none,
+);

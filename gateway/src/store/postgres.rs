@@ -879,7 +879,12 @@ mod tests {
                     std::env::var("CI").as_deref() != Ok("true"),
                     "{test}: LAPOR_TEST_DATABASE_URL is not set (scripts/test.sh sets it)"
                 );
-                eprintln!("SKIPPED: {test} (LAPOR_TEST_DATABASE_URL is not set)");
+                // Past the test harness's capture, so that it shows.
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED: {test} (LAPOR_TEST_DATABASE_URL is not set)"
+                );
                 return None;
             }
             let name = format!("lapor_unit_{test}_{}", std::process::id());

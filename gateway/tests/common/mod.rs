@@ -7,6 +7,8 @@
 //! Each test binary uses only part of it, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -140,9 +142,10 @@ pub fn simulator() -> Spawn {
 
 /// The gateway on a free port with the given data dir, forwarding to `upstream` with fast
 /// retries, no rate limit and no per-address cap on uploads (every test client is 127.0.0.1),
-/// and the test origin registered.
+/// and the test origin registered. In a test run by [`on_postgres`], its store is a database
+/// of its own for each data directory (see [`store_args`]).
 pub fn gateway(data_dir: &Path, upstream: &str) -> Spawn {
-    Spawn::new(Role::Gateway).args([
+    Spawn::new(Role::Gateway).args(store_args(data_dir)).args([
         "--data-dir",
         &data_dir.display().to_string(),
         "--upstream-url",
@@ -630,3 +633,158 @@ pub fn jpeg_about(target: usize, seed: u64) -> Vec<u8> {
     }
     best
 }
+
+/// The PostgreSQL server of the tests (`scripts/test.sh` starts one with `scripts/pg.sh`):
+/// `postgres://user@host:port/dbname`.
+pub const DATABASE_URL_VAR: &str = "LAPOR_TEST_DATABASE_URL";
+
+/// The databases of the test that runs on this thread under [`on_postgres`]: one per data
+/// directory, so a gateway restarted on its data directory finds its reports again.
+struct Databases {
+    /// The server's URL up to the database name.
+    server: String,
+    /// The database the test's `psql` calls connect to.
+    admin: String,
+    by_dir: HashMap<PathBuf, String>,
+}
+
+thread_local! {
+    static DATABASES: RefCell<Option<Databases>> = const { RefCell::new(None) };
+}
+
+/// The store flags for a gateway on `data_dir`: none (SQLite in the data directory), or in a
+/// test run by [`on_postgres`] `--database-url` of a database created for that data directory.
+/// Also for the operator commands a test runs on the gateway's store.
+pub fn store_args(data_dir: &Path) -> Vec<String> {
+    DATABASES.with(|databases| {
+        let mut databases = databases.borrow_mut();
+        let Some(databases) = databases.as_mut() else {
+            return Vec::new();
+        };
+        let name = match databases.by_dir.get(data_dir) {
+            Some(name) => name.clone(),
+            None => {
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                let name = format!(
+                    "lapor_test_{}_{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, Ordering::Relaxed)
+                );
+                psql(&databases.admin, &format!("CREATE DATABASE {name}"));
+                databases.by_dir.insert(data_dir.to_path_buf(), name.clone());
+                name
+            }
+        };
+        vec![
+            "--database-url".to_owned(),
+            format!("{}/{name}", databases.server),
+        ]
+    })
+}
+
+/// Runs one SQL statement with `psql` (the client of the PostgreSQL the tests start); panics
+/// with its output when it fails.
+fn psql(url: &str, sql: &str) {
+    let out = Command::new(psql_binary())
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `psql` on PATH, else in Debian's versioned directory (where scripts/pg.sh finds initdb).
+fn psql_binary() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|dir| dir.join("psql"))
+        .find(|p| p.is_file());
+    let debian = || {
+        let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join("bin/psql"))
+            .filter(|p| p.is_file())
+            .collect();
+        found.sort();
+        found.pop()
+    };
+    on_path
+        .or_else(debian)
+        .expect("psql not found (scripts/pg.sh installs PostgreSQL)")
+}
+
+/// Runs the test `body` (a `#[tokio::test]` function, or any test) with every gateway it
+/// starts with [`gateway`] on PostgreSQL, each data directory its own database, dropped at
+/// the end. Without [`DATABASE_URL_VAR`] the test is skipped with a notice, and fails under
+/// `CI=true`: a variant that cannot run must not pass unseen.
+pub fn on_postgres(test: &str, body: impl FnOnce()) {
+    let url = std::env::var(DATABASE_URL_VAR).unwrap_or_default();
+    if url.is_empty() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test} on PostgreSQL cannot run: {DATABASE_URL_VAR} is not set (scripts/test.sh \
+             starts a throwaway PostgreSQL and sets it)"
+        );
+        // Past the test harness's capture (which `eprintln!` goes to), so that it shows.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: {test} on PostgreSQL ({DATABASE_URL_VAR} is not set; scripts/test.sh \
+             starts a throwaway PostgreSQL and sets it)"
+        );
+        return;
+    }
+    // postgres://user@host:port/dbname?params: the server is everything before the path.
+    let authority = url.find("://").map_or(0, |i| i + 3);
+    let server = match url[authority..].find('/') {
+        Some(slash) => url[..authority + slash].to_owned(),
+        None => url.clone(),
+    };
+    DATABASES.with(|databases| {
+        *databases.borrow_mut() = Some(Databases {
+            server,
+            admin: url.clone(),
+            by_dir: HashMap::new(),
+        })
+    });
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+    // The test's processes are gone by now (a `Proc` kills its process when dropped).
+    if let Some(databases) = DATABASES.with(|databases| databases.borrow_mut().take()) {
+        for name in databases.by_dir.values() {
+            psql(
+                &databases.admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+        }
+    }
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// Runs the named tests of this file once more with the gateways on PostgreSQL, as
+/// `on_postgres::<name>` (see [`on_postgres`]): the same bodies, another store.
+#[allow(unused_macros)]
+macro_rules! on_postgres_too {
+    ($($test:ident),* $(,)?) => {
+        /// The tests above again, every gateway on PostgreSQL.
+        mod on_postgres {
+            $(
+                #[test]
+                fn $test() {
+                    crate::common::on_postgres(stringify!($test), super::$test);
+                }
+            )*
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_postgres_too;
