@@ -682,6 +682,18 @@ pub fn store_args(data_dir: &Path) -> Vec<String> {
     })
 }
 
+/// In a test run by [`on_postgres`]: the gateways on `other` use the database of the gateways
+/// on `data_dir` (several instances on one database, each with its own data directory).
+pub fn share_store(data_dir: &Path, other: &Path) {
+    let args = store_args(data_dir);
+    DATABASES.with(|databases| {
+        if let (Some(databases), Some(url)) = (databases.borrow_mut().as_mut(), args.get(1)) {
+            let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+            databases.by_dir.insert(other.to_path_buf(), name);
+        }
+    });
+}
+
 /// Runs one SQL statement with `psql` (the client of the PostgreSQL the tests start); panics
 /// with its output when it fails.
 fn psql(url: &str, sql: &str) {
