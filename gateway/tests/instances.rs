@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use common::{client, gateway, post_report, simulator, small_jpeg, Attachment, TempDir};
+use serde_json::json;
 
 /// Two gateways receive the same report under the same `Idempotency-Key` at the same moment,
 /// twenty times over: each time one answers `201` and the other `200` with the same tracking
@@ -112,4 +113,84 @@ async fn two_instances_one_key() {
         let exit = gw.terminate(Duration::from_secs(20));
         assert!(exit.is_some_and(|s| s.success()), "{}", gw.log_tail(2000));
     }
+}
+
+/// While the gateway's database takes no connections, intake answers `503 store_unavailable`
+/// with `Retry-After` and `/readyz` 503, within the pool's wait; once it takes them again the
+/// gateway stores and forwards by itself, no restart.
+#[test]
+fn the_database_away_is_503_with_retry_after_and_intake_recovers_by_itself() {
+    common::on_postgres(
+        "the_database_away_is_503_with_retry_after_and_intake_recovers_by_itself",
+        || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(database_away())
+        },
+    );
+}
+
+async fn database_away() {
+    let sim = simulator().spawn().await;
+    let data = TempDir::new("gw-db-away");
+    let gw = gateway(data.path(), &sim.base).spawn().await;
+    let report = common::valid_report_json();
+    let client = client();
+    let before = post_report(&client, &gw.base, "db-away-0", &report, &[])
+        .await
+        .expect("answer");
+    assert_eq!(before.status, 201, "{}", before.body);
+
+    // No new connection to the database, and the gateway's own ended.
+    common::database_sql(data.path(), "ALTER DATABASE {db} ALLOW_CONNECTIONS false");
+    common::database_sql(
+        data.path(),
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'",
+    );
+    let started = Instant::now();
+    let resp = client
+        .post(gw.url("/api/v1/reports"))
+        .header("Idempotency-Key", "db-away-1")
+        .header("Origin", common::ORIGIN)
+        .multipart(common::report_form(&report, &[]))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(resp.status(), 503);
+    let retry_after = resp.headers().get("retry-after").cloned();
+    assert_eq!(
+        resp.json::<serde_json::Value>().await.unwrap(),
+        json!({"error": "store_unavailable"})
+    );
+    assert!(retry_after.is_some(), "Retry-After");
+    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+    let ready = client.get(gw.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+
+    common::database_sql(data.path(), "ALTER DATABASE {db} ALLOW_CONNECTIONS true");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let after = loop {
+        let posted = post_report(&client, &gw.base, "db-away-1", &report, &[])
+            .await
+            .expect("answer");
+        if posted.status != 503 || Instant::now() > deadline {
+            break posted;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(after.status, 201, "{}", after.body);
+    let id = after.tracking_id().expect("tracking id");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, body) = common::get_report(&client, &gw.base, &id).await.unwrap();
+        if body["status"] == "forwarded" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let ready = client.get(gw.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
 }

@@ -88,8 +88,28 @@ pub enum ApiError {
     Busy(u64),
     /// 503 `storage_low`, with `Retry-After`: the data directory is below its free-space floor.
     StorageLow(u64),
+    /// 503 `store_unavailable`, with `Retry-After`: the store's database cannot be reached
+    /// now (PostgreSQL away); nothing is stored.
+    StoreUnavailable(u64),
     /// 500: something on our side (disk, database). Logged, never detailed to the client.
     Internal(anyhow::Error),
+}
+
+/// How long a client is told to wait while the store's database is away.
+const STORE_RETRY_AFTER_SECS: u64 = 5;
+
+impl ApiError {
+    /// The answer to a storage error: 503 while the database is away, else 500.
+    fn of_store(error: anyhow::Error) -> ApiError {
+        if crate::store::unavailable(&error) {
+            // The error chain is the database client's (connection, server), never the
+            // citizen's data.
+            tracing::warn!(error = format!("{error:#}"), "store unavailable");
+            ApiError::StoreUnavailable(STORE_RETRY_AFTER_SECS)
+        } else {
+            ApiError::Internal(error)
+        }
+    }
 }
 
 impl From<anyhow::Error> for ApiError {
@@ -133,6 +153,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::StorageLow(secs) => {
                 return retry_after(StatusCode::SERVICE_UNAVAILABLE, "storage_low", secs)
+            }
+            ApiError::StoreUnavailable(secs) => {
+                return retry_after(StatusCode::SERVICE_UNAVAILABLE, "store_unavailable", secs)
             }
             ApiError::Internal(error) => {
                 // The error chain is ours (I/O, SQLite), never the citizen's data.
@@ -201,7 +224,7 @@ pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, ApiError> {
     match tokio::task::spawn_blocking(work).await {
-        Ok(result) => result.map_err(ApiError::Internal),
+        Ok(result) => result.map_err(ApiError::of_store),
         Err(join) => Err(ApiError::Internal(anyhow::anyhow!(
             "blocking task failed: {join}"
         ))),

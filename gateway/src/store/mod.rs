@@ -65,6 +65,13 @@ pub(crate) fn parse_key_id(hex: &str) -> Option<KeyId> {
     (crate::crypto::hex(&id) == hex).then_some(id)
 }
 
+/// Whether `error` says the store cannot be reached now (its database server is away, or
+/// refuses connections) rather than that something is wrong with a request or a record: the
+/// caller may try again in a moment.
+pub fn unavailable(error: &anyhow::Error) -> bool {
+    postgres::unavailable(error)
+}
+
 /// Where a report is in its life, as `GET /api/v1/reports/{id}` tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

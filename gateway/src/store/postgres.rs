@@ -182,7 +182,8 @@ impl PgStore {
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(10))
+            // While the database is away a request waits this long, then is answered 503.
+            .connection_timeout(Duration::from_secs(3))
             .build(manager)
             .context("connecting to PostgreSQL")?;
         let pool = Connections(Some(pool));
@@ -250,6 +251,30 @@ impl PgStore {
     ) -> anyhow::Result<u64> {
         Ok(self.client()?.execute(sql, params)?)
     }
+}
+
+/// Whether `error` comes from a database that cannot be reached now: no connection to be had
+/// from the pool, a connection that broke, or the server refusing connections or shutting
+/// down (SQLSTATE class 08, 57P01–57P03, 53300).
+pub(crate) fn unavailable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        if cause.downcast_ref::<r2d2::Error>().is_some() {
+            return true;
+        }
+        let Some(e) = cause.downcast_ref::<postgres::Error>() else {
+            return false;
+        };
+        match e.as_db_error() {
+            Some(db) => {
+                let code = db.code().code();
+                code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+            }
+            None => {
+                e.is_closed()
+                    || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+            }
+        }
+    })
 }
 
 /// Which key the database's sealed records expect.

@@ -694,6 +694,25 @@ pub fn share_store(data_dir: &Path, other: &Path) {
     });
 }
 
+/// In a test run by [`on_postgres`]: runs `sql` on the tests' PostgreSQL server, every `{db}`
+/// in it replaced by the name of the database of the gateways on `data_dir`.
+pub fn database_sql(data_dir: &Path, sql: &str) {
+    let args = store_args(data_dir);
+    let name = args
+        .get(1)
+        .and_then(|url| url.rsplit('/').next())
+        .expect("a test run by on_postgres")
+        .to_owned();
+    let admin = DATABASES.with(|databases| {
+        databases
+            .borrow()
+            .as_ref()
+            .map(|databases| databases.admin.clone())
+            .expect("a test run by on_postgres")
+    });
+    psql(&admin, &sql.replace("{db}", &name));
+}
+
 /// Runs one SQL statement with `psql` (the client of the PostgreSQL the tests start); panics
 /// with its output when it fails.
 fn psql(url: &str, sql: &str) {
