@@ -33,11 +33,6 @@ install_postgres() {
   [ "$(id -u)" = 0 ] || { log "PostgreSQL is missing and only root can install it"; exit 1; }
   log "installing Debian's postgresql"
   export DEBIAN_FRONTEND=noninteractive
-  # The package would create and start a cluster of its own; the tests need none.
-  mkdir -p /etc/postgresql-common
-  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
-    echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.conf
-  fi
   apt-get install -y -qq postgresql >/dev/null 2>&1 \
     || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
 }
