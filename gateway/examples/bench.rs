@@ -11,7 +11,9 @@
 //! the data directory goes; default the system temp dir), `--max-reports N` (20000),
 //! `--upstream-down` (the simulator answers 503 to everything, so the run measures intake
 //! alone; by default the forwarder delivers to the simulator during the run, as in service,
-//! and competes with intake for the same CPU and disk).
+//! and competes with intake for the same CPU and disk), `--database-url URL` (the store in
+//! that PostgreSQL database instead of SQLite in the data directory; `scripts/bench-stores.sh`
+//! runs both side by side).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -40,6 +42,7 @@ struct Options {
     dir: Option<String>,
     max_reports: usize,
     upstream_down: bool,
+    database_url: Option<String>,
 }
 
 fn options() -> Options {
@@ -49,6 +52,7 @@ fn options() -> Options {
         dir: None,
         max_reports: 20_000,
         upstream_down: false,
+        database_url: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -60,6 +64,7 @@ fn options() -> Options {
             "--seconds" => o.seconds = value.parse().unwrap_or(o.seconds).clamp(1, 40),
             "--dir" => o.dir = Some(value),
             "--max-reports" => o.max_reports = value.parse().unwrap_or(o.max_reports),
+            "--database-url" => o.database_url = Some(value),
             "--upstream-down" => {
                 o.upstream_down = true;
                 i += 1;
@@ -143,7 +148,19 @@ async fn main() {
             "up (forwarder delivering during the run)"
         }
     );
-    let gw = gateway(&data.join("gateway"), &sim.base).spawn().await;
+    let mut spawn = gateway(&data.join("gateway"), &sim.base);
+    if let Some(url) = &o.database_url {
+        spawn = spawn.args(["--database-url", url]);
+    }
+    println!(
+        "store: {}",
+        if o.database_url.is_some() {
+            "PostgreSQL (reports and attachments in the database; 201 after COMMIT)"
+        } else {
+            "SQLite in the data dir (attachments as files beside it)"
+        }
+    );
+    let gw = spawn.spawn().await;
 
     let photo_a = common::jpeg_about(500 * 1000, 1);
     let photo_b = common::jpeg_about(500 * 1000, 2);

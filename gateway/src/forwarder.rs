@@ -390,7 +390,9 @@ impl Forwarder {
             let id = report.tracking_id.clone();
             match tokio::task::spawn_blocking(move || store.attachments(&id)).await {
                 Ok(Ok(kept)) => Some(Arc::new(kept.unwrap_or_default())),
-                Ok(Err(e)) => return Err(Failure::Transient(format!("reading attachments: {e:#}"))),
+                Ok(Err(e)) => {
+                    return Err(Failure::Transient(format!("reading attachments: {e:#}")))
+                }
                 Err(e) => return Err(Failure::Transient(format!("reading attachments: {e}"))),
             }
         } else {
@@ -413,14 +415,14 @@ impl Forwarder {
             .await
             .unwrap_or_else(|e| Err(std::io::Error::other(e)))
             .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::UnexpectedEof => {
-                        Failure::Permanent(format!("attachment file missing: {e}"))
-                    }
-                    std::io::ErrorKind::InvalidData => {
-                        Failure::Permanent(format!("attachment cannot be opened: {e}"))
-                    }
-                    _ => Failure::Transient(format!("reading attachment: {e}")),
-                })?;
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::UnexpectedEof => {
+                    Failure::Permanent(format!("attachment file missing: {e}"))
+                }
+                std::io::ErrorKind::InvalidData => {
+                    Failure::Permanent(format!("attachment cannot be opened: {e}"))
+                }
+                _ => Failure::Transient(format!("reading attachment: {e}")),
+            })?;
             let part = reqwest::multipart::Part::bytes(bytes)
                 .file_name(file.name.clone())
                 .mime_str(&file.mime)
