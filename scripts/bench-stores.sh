@@ -61,7 +61,7 @@ out, rounds = sys.argv[1], int(sys.argv[2])
 def figures(path):
     text = open(path).read()
     rate = re.search(r'^throughput: ([\d.]+)', text, re.M)
-    p99 = re.search(r'p99 ([\d.]+) ms', text)
+    p99 = re.search(r'^latency: .*?p99 ([\d.]+) ms', text, re.M)
     return (float(rate.group(1)) if rate else 0.0, float(p99.group(1)) if p99 else 0.0)
 sq = [figures(f"{out}/sqlite-{i}.txt") for i in range(1, rounds + 1)]
 pg = [figures(f"{out}/pg-{i}.txt") for i in range(1, rounds + 1)]
