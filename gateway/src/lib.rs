@@ -29,6 +29,7 @@ pub mod files;
 pub mod forwarder;
 pub mod intake;
 pub mod metrics;
+pub mod migrate;
 pub mod pdf;
 pub mod ratelimit;
 pub mod server;

@@ -3,6 +3,7 @@
 
 use std::ffi::OsString;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use lapor_gateway::{config::ServeArgs, server};
 
@@ -28,6 +29,13 @@ enum Command {
     /// The encryption key: make one, show fingerprints, re-seal the store under a new key.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Moves a stopped SQLite gateway's reports (every state, the sealed records as they
+    /// are, the attachment files) into the PostgreSQL database of `--database-url`. Run again
+    /// after an interruption: reports already there are skipped. Prints counts only.
+    MigrateStore {
+        #[command(flatten)]
+        dir: DataDir,
+    },
     /// The sites registry: `sites check FILE` validates a sites file and names each bad line.
     #[command(subcommand)]
     Sites(SitesCommand),
@@ -115,6 +123,7 @@ fn main() -> anyhow::Result<()> {
         Command::Outbox(command) => return outbox(command),
         Command::Keys(command) => return keys(command),
         Command::Sites(SitesCommand::Check { file }) => return check_sites(&file),
+        Command::MigrateStore { dir } => return migrate_store(&dir),
         command => Cli { command },
     };
     let runtime = tokio::runtime::Runtime::new()?;
@@ -127,8 +136,41 @@ fn main() -> anyhow::Result<()> {
             }
             result
         }
-        Command::Outbox(_) | Command::Keys(_) | Command::Sites(_) | Command::CleanPdf => Ok(()),
+        Command::Outbox(_)
+        | Command::Keys(_)
+        | Command::Sites(_)
+        | Command::MigrateStore { .. }
+        | Command::CleanPdf => Ok(()),
     }
+}
+
+/// `lapor-gateway migrate-store`: SQLite to PostgreSQL (see `lapor_gateway::migrate`).
+fn migrate_store(dir: &DataDir) -> anyhow::Result<()> {
+    let url = dir
+        .database_url
+        .as_ref()
+        .context("migrate-store needs --database-url (the PostgreSQL database to fill)")?;
+    let summary =
+        lapor_gateway::migrate::run(&dir.data_dir, url, dir.encryption_key_file.as_deref())?;
+    for (tracking_id, reason) in &summary.refused {
+        eprintln!("{tracking_id}: not moved: {reason}");
+    }
+    println!(
+        "reports: {} in the SQLite store, {} moved, {} already in the database, {} not moved; \
+         attachments: {} byte(s) moved",
+        summary.total,
+        summary.moved,
+        summary.skipped,
+        summary.refused.len(),
+        summary.attachment_bytes
+    );
+    anyhow::ensure!(
+        summary.refused.is_empty(),
+        "{} report(s) not moved (listed above): fix them and run migrate-store again",
+        summary.refused.len()
+    );
+    println!("counts verified in the database");
+    Ok(())
 }
 
 /// `lapor-gateway sites check FILE`.
@@ -284,6 +326,7 @@ fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
             | "outbox"
             | "keys"
             | "sites"
+            | "migrate-store"
             | "clean-pdf"
             | "help"
             | "-h"

@@ -287,7 +287,6 @@ pub(crate) fn body_from<R: BodyRow>(
     }))
 }
 
-
 /// The reporter's identity as sealed at rest: built only from a validated report (the NIK,
 /// phone and email as core parsed and normalised them), opened only by the forwarder to
 /// deliver it to the handling agency.
@@ -555,4 +554,59 @@ pub struct Tally {
     pub delivered: u64,
     /// For each that has LAPOR!'s first status: seconds from receipt to that status.
     pub first_status_secs: Vec<u64>,
+}
+
+/// One report as a store holds it, sealed records as they are (never opened): what
+/// `lapor-gateway migrate-store` reads out of the SQLite store ([`sqlite::SqliteStore::export`])
+/// and writes into PostgreSQL ([`postgres::PgStore::import`]).
+#[derive(Clone)]
+pub struct StoredReport {
+    pub tracking_id: String,
+    pub idempotency_key: String,
+    pub fingerprint: String,
+    pub received_at: i64,
+    pub site_id: Option<String>,
+    pub classification: String,
+    /// The citizen's words, sealed under `<tracking_id>/<column>` (`None`: none, or purged).
+    pub title: Option<Vec<u8>>,
+    pub content: Option<Vec<u8>>,
+    pub location_detail: Option<Vec<u8>>,
+    pub incident_date: Option<String>,
+    pub location_code: String,
+    pub institution_id: Option<String>,
+    pub category_id: Option<String>,
+    pub anonymous: bool,
+    pub secret: bool,
+    pub lang: String,
+    /// The reporter's identity, sealed (`None`: anonymous, or purged).
+    pub identity: Option<Vec<u8>>,
+    pub files: Vec<StoredFile>,
+    /// The report's sealed attachments as one block, when the files are kept by the store
+    /// (empty paths); `None` while they are still files under a data directory.
+    pub attachments: Option<Vec<u8>>,
+    pub status: String,
+    pub identity_state: Option<String>,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_error: Option<String>,
+    pub uploaded_docs: Option<String>,
+    pub complaint_id: Option<String>,
+    pub forwarded_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub status_code: Option<String>,
+    pub status_name: Option<String>,
+    pub status_updated_at: Option<String>,
+    pub status_checked_at: Option<i64>,
+    pub first_status_at: Option<i64>,
+    pub purged_at: Option<i64>,
+}
+
+impl std::fmt::Debug for StoredReport {
+    // Only what is not personal data.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredReport")
+            .field("tracking_id", &self.tracking_id)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
 }

@@ -32,7 +32,7 @@ use crate::crypto::Cipher;
 
 use super::{
     parse_key_id, Inserted, KeyState, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior,
-    Purgeable, Receipt, ReportBody, Status, Store, StoredFile,
+    Purgeable, Receipt, ReportBody, Status, Store, StoredFile, StoredReport,
 };
 
 /// What [`PgStore::open`] does with the leases held under this instance's name.
@@ -223,6 +223,112 @@ impl PgStore {
             instance: instance.to_owned(),
             timeout_secs,
         })
+    }
+
+    /// Writes reports read out of another store ([`StoredReport`]s whose attachments are
+    /// kept, see [`StoredReport::attachments`]) as they are, in one transaction: all of them
+    /// or none. A report whose tracking id is already here is left as it is. Returns how many
+    /// were written.
+    pub fn import(&self, reports: &[StoredReport]) -> anyhow::Result<usize> {
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        tx.batch_execute("SET LOCAL synchronous_commit = on")?;
+        let mut written = 0;
+        for r in reports {
+            anyhow::ensure!(
+                r.files.iter().all(|f| !f.on_disk()),
+                "{}: attachments still on disk",
+                r.tracking_id
+            );
+            let files = serde_json::to_string(&r.files)?;
+            let attempts = i32::try_from(r.attempts).unwrap_or(i32::MAX);
+            let stored = tx.execute(
+                "INSERT INTO reports (tracking_id, idempotency_key, fingerprint, received_at,
+                    site_id, classification, title, content, location_detail, incident_date,
+                    location_code, institution_id, category_id, anonymous, secret, lang,
+                    identity, files, status, identity_state, attempts, next_attempt_at,
+                    last_error, uploaded_docs, complaint_id, forwarded_at, finished_at,
+                    status_code, status_name, status_updated_at, status_checked_at,
+                    first_status_at, purged_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                    $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31,
+                    $32, $33)
+                 ON CONFLICT (tracking_id) DO NOTHING",
+                &[
+                    &r.tracking_id,
+                    &r.idempotency_key,
+                    &r.fingerprint,
+                    &r.received_at,
+                    &r.site_id,
+                    &r.classification,
+                    &r.title,
+                    &r.content,
+                    &r.location_detail,
+                    &r.incident_date,
+                    &r.location_code,
+                    &r.institution_id,
+                    &r.category_id,
+                    &r.anonymous,
+                    &r.secret,
+                    &r.lang,
+                    &r.identity,
+                    &files,
+                    &r.status,
+                    &r.identity_state,
+                    &attempts,
+                    &r.next_attempt_at,
+                    &r.last_error,
+                    &r.uploaded_docs,
+                    &r.complaint_id,
+                    &r.forwarded_at,
+                    &r.finished_at,
+                    &r.status_code,
+                    &r.status_name,
+                    &r.status_updated_at,
+                    &r.status_checked_at,
+                    &r.first_status_at,
+                    &r.purged_at,
+                ],
+            )?;
+            if stored == 0 {
+                continue;
+            }
+            if let Some(sealed) = r.attachments.as_ref().filter(|a| !a.is_empty()) {
+                tx.execute(
+                    "INSERT INTO attachments (tracking_id, sealed) VALUES ($1, $2)",
+                    &[&r.tracking_id, sealed],
+                )?;
+            }
+            written += 1;
+        }
+        tx.commit()?;
+        Ok(written)
+    }
+
+    /// Which of `tracking_ids` the database holds.
+    pub fn present(&self, tracking_ids: &[String]) -> anyhow::Result<HashSet<String>> {
+        Ok(self
+            .client()?
+            .query(
+                "SELECT tracking_id FROM reports WHERE tracking_id = ANY($1)",
+                &[&tracking_ids],
+            )?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
+    }
+
+    /// The bytes of the attachments the database holds for `tracking_ids`, summed.
+    pub fn attachment_bytes(&self, tracking_ids: &[String]) -> anyhow::Result<u64> {
+        let n: i64 = self
+            .client()?
+            .query_one(
+                "SELECT COALESCE(sum(octet_length(sealed)), 0)::bigint FROM attachments
+                 WHERE tracking_id = ANY($1)",
+                &[&tracking_ids],
+            )?
+            .get(0);
+        Ok(n.max(0) as u64)
     }
 
     fn client(&self) -> anyhow::Result<Client> {
@@ -449,8 +555,11 @@ impl Store for PgStore {
         let b = &r.body;
         let title = self.seal_words(&r.tracking_id, "title", Some(&b.title))?;
         let content = self.seal_words(&r.tracking_id, "content", Some(&b.content))?;
-        let detail =
-            self.seal_words(&r.tracking_id, "location_detail", b.location_detail.as_deref())?;
+        let detail = self.seal_words(
+            &r.tracking_id,
+            "location_detail",
+            b.location_detail.as_deref(),
+        )?;
         let files = serde_json::to_string(&r.files)?;
         let incident_date = b.incident_date.map(|d| d.to_string());
         let identity_state = (!b.anonymous).then_some("pending");
@@ -557,7 +666,12 @@ impl Store for PgStore {
                     next_attempt_at, ",
                 body_columns!()
             ),
-            &[&now, &(limit as i64), &(now + self.lease_secs), &self.instance],
+            &[
+                &now,
+                &(limit as i64),
+                &(now + self.lease_secs),
+                &self.instance,
+            ],
         )?;
         let mut due = rows
             .iter()
@@ -746,7 +860,13 @@ impl Store for PgStore {
                    FOR UPDATE SKIP LOCKED) stale
              WHERE r.tracking_id = stale.tracking_id
              RETURNING r.tracking_id, complaint_id, COALESCE(status_checked_at, 0)",
-            &[&checked_before, &(limit as i64), &until, &now, &self.instance],
+            &[
+                &checked_before,
+                &(limit as i64),
+                &until,
+                &now,
+                &self.instance,
+            ],
         )?;
         let mut stale = rows
             .iter()
@@ -931,10 +1051,16 @@ mod tests {
 
         fn open(&self, instance: &str, leases: Leases) -> PgStore {
             let cipher = Arc::new(Cipher::new(&[5u8; 32]));
-            PgStore::open(&self.url, Duration::from_secs(30), instance, leases, |state| {
-                state.check(&cipher).map_err(anyhow::Error::msg)?;
-                Ok(cipher.clone())
-            })
+            PgStore::open(
+                &self.url,
+                Duration::from_secs(30),
+                instance,
+                leases,
+                |state| {
+                    state.check(&cipher).map_err(anyhow::Error::msg)?;
+                    Ok(cipher.clone())
+                },
+            )
             .unwrap()
         }
     }
@@ -1009,7 +1135,13 @@ mod tests {
                 std::thread::spawn(move || {
                     let mut taken = Vec::new();
                     for _ in 0..10 {
-                        taken.extend(store.due(now, 3).unwrap().into_iter().map(|o| o.tracking_id));
+                        taken.extend(
+                            store
+                                .due(now, 3)
+                                .unwrap()
+                                .into_iter()
+                                .map(|o| o.tracking_id),
+                        );
                     }
                     taken
                 })
@@ -1025,7 +1157,12 @@ mod tests {
         // The outcome releases the lease; the lease's end releases it too.
         let first = &taken[0][0];
         a.schedule_retry(first, now, "HTTP 503").unwrap();
-        let again: Vec<String> = b.due(now, 10).unwrap().into_iter().map(|o| o.tracking_id).collect();
+        let again: Vec<String> = b
+            .due(now, 10)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.tracking_id)
+            .collect();
         assert_eq!(&again, std::slice::from_ref(first));
         let later = now + a.lease_secs + 1;
         assert_eq!(a.due(later, 100).unwrap().len(), 40);

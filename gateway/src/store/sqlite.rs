@@ -20,11 +20,10 @@ use rusqlite::types::{Type, Value};
 
 use crate::crypto::{blob_key_id, Cipher, KeyId};
 
-
 pub use super::KeyState;
 use super::{
-    parse_key_id, Inserted, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior, Purgeable, Receipt, ReportBody,
-    Status, Store, StoredFile,
+    parse_key_id, Inserted, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior, Purgeable,
+    Receipt, ReportBody, Status, Store, StoredFile, StoredReport,
 };
 
 /// The columns of a [`ReportBody`], in the order [`body_params`] and [`body_from_row`] use.
@@ -358,6 +357,100 @@ impl SqliteStore {
         }
         self.record_key(new.key_id())?;
         Ok((reports, files_done))
+    }
+
+    /// Up to `limit` reports with tracking ids after `after`, in tracking id order, as stored:
+    /// sealed records as they are (words an earlier version kept plain are sealed now, as
+    /// this version writes them), attachments still files under the data directory. Paging
+    /// by tracking id lets `migrate-store` go through the store in batches and resume.
+    pub fn export(&self, after: &str, limit: usize) -> anyhow::Result<Vec<StoredReport>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT tracking_id, idempotency_key, fingerprint, received_at, site_id,
+                classification, title, content, location_detail, incident_date, location_code,
+                institution_id, category_id, anonymous, secret, lang, identity, files, status,
+                identity_state, attempts, next_attempt_at, last_error, uploaded_docs,
+                complaint_id, forwarded_at, finished_at, status_code, status_name,
+                status_updated_at, status_checked_at, first_status_at, purged_at
+             FROM reports WHERE tracking_id > ?1 ORDER BY tracking_id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                [r.get::<_, Value>(6)?, r.get(7)?, r.get(8)?],
+                StoredReport {
+                    tracking_id: r.get(0)?,
+                    idempotency_key: r.get(1)?,
+                    fingerprint: r.get(2)?,
+                    received_at: r.get(3)?,
+                    site_id: r.get(4)?,
+                    classification: r.get(5)?,
+                    title: None,
+                    content: None,
+                    location_detail: None,
+                    incident_date: r.get(9)?,
+                    location_code: r.get(10)?,
+                    institution_id: r.get(11)?,
+                    category_id: r.get(12)?,
+                    anonymous: r.get(13)?,
+                    secret: r.get(14)?,
+                    lang: r.get(15)?,
+                    identity: r.get(16)?,
+                    files: files_from_json(&r.get::<_, String>(17)?),
+                    attachments: None,
+                    status: r.get(18)?,
+                    identity_state: r.get(19)?,
+                    attempts: r.get(20)?,
+                    next_attempt_at: r.get(21)?,
+                    last_error: r.get(22)?,
+                    uploaded_docs: r.get(23)?,
+                    complaint_id: r.get(24)?,
+                    forwarded_at: r.get(25)?,
+                    finished_at: r.get(26)?,
+                    status_code: r.get(27)?,
+                    status_name: r.get(28)?,
+                    status_updated_at: r.get(29)?,
+                    status_checked_at: r.get(30)?,
+                    first_status_at: r.get(31)?,
+                    purged_at: r.get(32)?,
+                },
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (tracking_id, words, mut report) = row?;
+            let mut sealed = Vec::with_capacity(SEALED_TEXT.len());
+            for (column, value) in SEALED_TEXT.into_iter().zip(words) {
+                sealed.push(match value {
+                    Value::Blob(blob) => Some(blob),
+                    // Emptied by the purge: nothing to keep.
+                    Value::Null => None,
+                    Value::Text(text) if text.is_empty() => None,
+                    // Plain, from a version that did not seal the words.
+                    Value::Text(text) => Some(self.cipher.seal(
+                        text.as_bytes(),
+                        format!("{tracking_id}/{column}").as_bytes(),
+                    )?),
+                    Value::Integer(_) | Value::Real(_) => {
+                        anyhow::bail!("{tracking_id}: {column} is not text")
+                    }
+                });
+            }
+            let mut sealed = sealed.into_iter();
+            report.title = sealed.next().flatten();
+            report.content = sealed.next().flatten();
+            report.location_detail = sealed.next().flatten();
+            out.push(report);
+        }
+        Ok(out)
+    }
+
+    /// How many reports the store holds.
+    pub fn count(&self) -> anyhow::Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM reports", [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {

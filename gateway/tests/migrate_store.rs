@@ -1,0 +1,203 @@
+//! `lapor-gateway migrate-store`: a SQLite gateway's reports moved into PostgreSQL, over the
+//! real binary. PostgreSQL only: without `LAPOR_TEST_DATABASE_URL` this test prints
+//! `SKIPPED` (and fails under `CI=true`), see `common::on_postgres`.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{client, simulator, small_jpeg, Attachment, Role, Spawn, TempDir};
+use serde_json::{json, Value};
+
+/// A gateway on `data_dir`'s SQLite store, whatever test runs it (`common::gateway` puts a
+/// gateway in a test run by `on_postgres` on PostgreSQL).
+fn sqlite_gateway(data_dir: &Path, upstream: &str) -> Spawn {
+    Spawn::new(Role::Gateway).args([
+        "--data-dir",
+        &data_dir.display().to_string(),
+        "--upstream-url",
+        upstream,
+        "--allow-insecure-upstream",
+        "--allow-origin",
+        common::ORIGIN,
+        "--rate-limit-per-minute",
+        "0",
+        "--max-uploads-per-address",
+        "0",
+        "--retry-base-ms",
+        "50",
+        "--retry-max-ms",
+        "1000",
+    ])
+}
+
+/// `lapor-gateway migrate-store` on `data_dir` into the database of its PostgreSQL gateways.
+fn migrate_store(data_dir: &Path) -> (bool, String) {
+    let dir = data_dir.display().to_string();
+    let store = common::store_args(data_dir);
+    let mut args = vec!["migrate-store", "--data-dir", dir.as_str()];
+    args.extend(store.iter().map(String::as_str));
+    common::run_cli(&args)
+}
+
+/// The receipt of `id`, once `ready` holds for it.
+async fn receipt_when(base: &str, id: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = common::get_report(&client(), base, id)
+            .await
+            .expect("status call");
+        assert_eq!(status, 200, "{body}");
+        if ready(&body) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{id}: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The simulator's complaint for `id`, once it has its identity follow-up.
+async fn complaint_with_followup(sim_base: &str, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let all = common::simulator_complaints(&client(), sim_base).await;
+        let found = all.into_iter().find(|c| {
+            c["request_id"] == id && c["followups"].as_array().is_some_and(|f| !f.is_empty())
+        });
+        if let Some(c) = found {
+            return c;
+        }
+        assert!(Instant::now() < deadline, "{id}: never delivered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The bytes of every document of a complaint, as LAPOR! got them.
+async fn documents(sim: &common::Proc, complaint: &Value) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for doc in complaint["attachments"].as_array().expect("attachments") {
+        let id = doc["id"].as_str().expect("document id");
+        let bytes = client()
+            .get(sim.url(&format!("/_simulator/documents/{id}")))
+            .send()
+            .await
+            .expect("document")
+            .bytes()
+            .await
+            .expect("document bytes");
+        out.push(bytes.to_vec());
+    }
+    out
+}
+
+/// A SQLite gateway gets four reports: one forwarded (with two photos), then, LAPOR! away,
+/// one pending with the same two photos, one pending without attachments, one anonymous.
+/// `migrate-store` refuses while the gateway runs; stopped, it moves all four. A gateway on
+/// PostgreSQL answers every status as the SQLite one did, forwards the pending ones (photos
+/// byte for byte as the first report's went, identity as a secret follow-up) and not the
+/// forwarded one again. A second run moves nothing.
+#[test]
+fn migrate_store_moves_a_sqlite_gateway_to_postgresql() {
+    common::on_postgres("migrate_store_moves_a_sqlite_gateway_to_postgresql", || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(moves())
+    });
+}
+
+async fn moves() {
+    let data = TempDir::new("gw-migrate");
+    let photos = || {
+        [
+            Attachment::jpeg("satu.jpg", small_jpeg(11)),
+            Attachment::jpeg("dua.jpg", small_jpeg(12)),
+        ]
+    };
+    let report = common::valid_report_json();
+    let mut anonymous = report.clone();
+    anonymous["anonymous"] = json!(true);
+
+    let first_sim = simulator().spawn().await;
+    let mut old = sqlite_gateway(data.path(), &first_sim.base).spawn().await;
+    let forwarded = common::file_report(&old.base, "m-forwarded", &report, &photos()).await;
+    complaint_with_followup(&first_sim.base, &forwarded).await;
+    receipt_when(&old.base, &forwarded, |r| r["status"] == "forwarded").await;
+    let first_complaints = common::simulator_complaints(&client(), &first_sim.base).await;
+    let sent = first_complaints
+        .iter()
+        .find(|c| c["request_id"] == forwarded.as_str())
+        .expect("forwarded");
+    let sent_photos = documents(&first_sim, sent).await;
+    assert_eq!(sent_photos.len(), 2);
+    drop(first_sim);
+
+    let pending = common::file_report(&old.base, "m-pending", &report, &photos()).await;
+    let plain = common::file_report(&old.base, "m-plain", &report, &[]).await;
+    let anon = common::file_report(&old.base, "m-anon", &anonymous, &[]).await;
+    let ids = [&forwarded, &pending, &plain, &anon];
+    let mut before = Vec::new();
+    for id in ids {
+        before.push(common::get_report(&client(), &old.base, id).await.unwrap());
+    }
+    assert_eq!(before[1].1["status"], "received", "{:?}", before[1]);
+
+    // Not while the gateway runs on the data directory.
+    let (ok, text) = migrate_store(data.path());
+    assert!(!ok && text.contains("in use"), "{text}");
+    let exit = old.terminate(Duration::from_secs(20));
+    assert!(exit.is_some_and(|s| s.success()), "{}", old.log_tail(2000));
+
+    let (ok, text) = migrate_store(data.path());
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("4 in the SQLite store, 4 moved, 0 already in the database, 0 not moved"),
+        "{text}"
+    );
+    assert!(text.contains("counts verified"), "{text}");
+    for canary in ["6474015708900003", "Lampu jalan", "@"] {
+        assert!(!text.contains(canary), "{canary} printed: {text}");
+    }
+
+    // On PostgreSQL, LAPOR! away: every status as before.
+    let mut new = common::gateway(data.path(), "http://127.0.0.1:9")
+        .spawn()
+        .await;
+    for (id, (status, body)) in ids.iter().zip(&before) {
+        let now = common::get_report(&client(), &new.base, id).await.unwrap();
+        assert_eq!((status, body), (&now.0, &now.1), "{id}");
+    }
+    let exit = new.terminate(Duration::from_secs(20));
+    assert!(exit.is_some_and(|s| s.success()), "{}", new.log_tail(2000));
+
+    // LAPOR! back: the pending reports go, the forwarded one does not go again.
+    let sim = simulator().spawn().await;
+    let new = common::gateway(data.path(), &sim.base).spawn().await;
+    let complaint = complaint_with_followup(&sim.base, &pending).await;
+    assert_eq!(complaint["followups"][0]["is_secret"], true);
+    assert!(complaint["followups"][0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("6474015708900003"));
+    assert_eq!(documents(&sim, &complaint).await, sent_photos);
+    complaint_with_followup(&sim.base, &plain).await;
+    for id in [&pending, &plain, &anon] {
+        receipt_when(&new.base, id, |r| r["status"] == "forwarded").await;
+    }
+    let complaints = common::simulator_complaints(&client(), &sim.base).await;
+    let counts = common::count_by_request_id(&complaints);
+    assert_eq!(counts.get(forwarded.as_str()), None, "{counts:?}");
+    assert_eq!(complaints.len(), 3, "{counts:?}");
+    drop(new);
+
+    // Run again: nothing more moves.
+    let (ok, text) = migrate_store(data.path());
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("4 in the SQLite store, 0 moved, 4 already in the database, 0 not moved"),
+        "{text}"
+    );
+}
