@@ -60,8 +60,9 @@ enum KeysCommand {
         #[command(flatten)]
         dir: DataDir,
     },
-    /// Re-seals every identity, every report's words and every attachment file under a new
-    /// key. Stop the gateway first (it holds the data directory's lock). When the old key was
+    /// Re-seals every identity, every report's words and every attachment under a new key.
+    /// Stop the gateway first (it holds the data directory's lock); with `--database-url`,
+    /// every instance on the database. When the old key was
     /// the data directory's `identity.key`, that file is replaced by the new key; otherwise
     /// give the gateway the new key file before starting it again.
     Rotate {
@@ -192,21 +193,17 @@ fn check_sites(file: &std::path::Path) -> anyhow::Result<()> {
 /// `lapor-gateway keys …`.
 fn keys(command: KeysCommand) -> anyhow::Result<()> {
     use lapor_gateway::crypto::{self, Cipher};
-    use lapor_gateway::store::sqlite::SqliteStore;
-    if let KeysCommand::Fingerprint { dir } | KeysCommand::Rotate { dir, .. } = &command {
-        anyhow::ensure!(
-            dir.database_url.is_none(),
-            "`keys` works on a data directory's SQLite store; not yet on PostgreSQL (every \
-             instance's start checks the key against the one the database records)"
-        );
-    }
+    use lapor_gateway::store::{postgres::PgStore, sqlite::SqliteStore};
     match command {
         KeysCommand::New => {
             println!("{}", crypto::hex(&crypto::new_key()?));
             Ok(())
         }
         KeysCommand::Fingerprint { dir } => {
-            let state = SqliteStore::key_state(&dir.data_dir)?;
+            let state = match &dir.database_url {
+                Some(url) => PgStore::key_state_at(url.expose())?,
+                None => SqliteStore::key_state(&dir.data_dir)?,
+            };
             let (cipher, source) =
                 Cipher::load(dir.encryption_key_file.as_deref(), &dir.data_dir, false)?;
             println!("key given ({source:?}): {}", cipher.fingerprint());
@@ -219,14 +216,31 @@ fn keys(command: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Rotate { dir, new_key_file } => {
             let _lock = lapor_gateway::files::lock(&dir.data_dir)?;
             let new_key = crypto::read_key_file(&new_key_file)?;
-            let (old, store) =
-                server::open_store(&dir.data_dir, dir.encryption_key_file.as_deref(), false)?;
             let new = Cipher::new(&new_key);
-            anyhow::ensure!(
-                new.key_id() != old.key_id(),
-                "the new key is the key in use"
-            );
-            let (reports, files) = store.reseal(&dir.data_dir, &new)?;
+            let key_file = dir.encryption_key_file.as_deref();
+            let same = |old: &Cipher| {
+                anyhow::ensure!(
+                    new.key_id() != old.key_id(),
+                    "the new key is the key in use"
+                );
+                Ok(())
+            };
+            let (old, (reports, files)) = match &dir.database_url {
+                Some(url) => {
+                    let timeout = std::time::Duration::from_secs(30);
+                    let (old, store) =
+                        server::open_postgres(url, &dir.data_dir, key_file, false, timeout)?;
+                    same(&old)?;
+                    let done = store.reseal(&new)?;
+                    (old, done)
+                }
+                None => {
+                    let (old, store) = server::open_store(&dir.data_dir, key_file, false)?;
+                    same(&old)?;
+                    let done = store.reseal(&dir.data_dir, &new)?;
+                    (old, done)
+                }
+            };
             println!(
                 "re-sealed {reports} report(s) and {files} attachment(s): key {} -> {}",
                 old.fingerprint(),

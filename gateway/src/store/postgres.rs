@@ -28,7 +28,7 @@ use r2d2_postgres::{r2d2, PostgresConnectionManager};
 
 use lapor_core::Classification;
 
-use crate::crypto::Cipher;
+use crate::crypto::{blob_key_id, Cipher};
 
 use super::{
     parse_key_id, Inserted, KeyState, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior,
@@ -305,6 +305,102 @@ impl PgStore {
         Ok(written)
     }
 
+    /// Re-seals every sealed record (identity, title, content, location detail) and every
+    /// report's attachments with `new`, opening them with this store's keys, a transaction
+    /// per batch of reports, then records `new` as the database's key. What is already under
+    /// `new` is left as it is, so a rotation that stopped half-way can be run again. No
+    /// gateway instance may run on the database meanwhile. Returns (reports, attachments)
+    /// re-sealed.
+    pub fn reseal(&self, new: &Cipher) -> anyhow::Result<(usize, usize)> {
+        let new_id = new.key_id();
+        let ids: Vec<String> = self
+            .client()?
+            .query("SELECT tracking_id FROM reports ORDER BY tracking_id", &[])?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let (mut reports, mut files_done) = (0, 0);
+        for chunk in ids.chunks(100) {
+            let mut client = self.client()?;
+            let mut tx = client.transaction()?;
+            for tracking_id in chunk {
+                let row = tx.query_one(
+                    "SELECT r.identity, r.title, r.content, r.location_detail, r.files, a.sealed
+                     FROM reports r LEFT JOIN attachments a USING (tracking_id)
+                     WHERE r.tracking_id = $1 FOR UPDATE OF r",
+                    &[tracking_id],
+                )?;
+                let stale = |blob: &Vec<u8>| blob_key_id(blob) != Some(new_id);
+                let identity: Option<Vec<u8>> = row.get(0);
+                if let Some(blob) = identity.filter(stale) {
+                    let aad = tracking_id.as_bytes();
+                    let plain = self
+                        .cipher
+                        .open(&blob, aad)
+                        .map_err(|e| anyhow::anyhow!("{tracking_id}: identity {e}"))?;
+                    tx.execute(
+                        "UPDATE reports SET identity = $2 WHERE tracking_id = $1",
+                        &[tracking_id, &new.seal(&plain, aad)?],
+                    )?;
+                }
+                for (index, column) in [(1, "title"), (2, "content"), (3, "location_detail")] {
+                    let sealed: Option<Vec<u8>> = row.get(index);
+                    let Some(blob) = sealed.filter(stale) else {
+                        continue;
+                    };
+                    let aad = words_aad(tracking_id, column);
+                    let plain = self
+                        .cipher
+                        .open(&blob, aad.as_bytes())
+                        .map_err(|e| anyhow::anyhow!("{tracking_id}: {column} {e}"))?;
+                    tx.execute(
+                        &format!("UPDATE reports SET {column} = $2 WHERE tracking_id = $1"),
+                        &[tracking_id, &new.seal(&plain, aad.as_bytes())?],
+                    )?;
+                }
+                let files = files_from_json(&row.get::<_, String>(4));
+                if let Some(mut all) = row.get::<_, Option<Vec<u8>>>(5) {
+                    let done = reseal_kept(tracking_id, &files, &mut all, &self.cipher, new)?;
+                    if done > 0 {
+                        tx.execute(
+                            "UPDATE attachments SET sealed = $2 WHERE tracking_id = $1",
+                            &[tracking_id, &all],
+                        )?;
+                        files_done += done;
+                    }
+                }
+                reports += 1;
+            }
+            tx.commit()?;
+        }
+        self.execute(
+            "INSERT INTO meta (name, value) VALUES ('key_id', $1)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&crate::crypto::hex(&new_id)],
+        )?;
+        Ok((reports, files_done))
+    }
+
+    /// Which key the database at `url` expects, read without recording any (nothing when it
+    /// holds no gateway schema yet).
+    pub fn key_state_at(url: &str) -> anyhow::Result<KeyState> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--database-url is not a valid PostgreSQL URL"))?;
+        config.connect_timeout(Duration::from_secs(10));
+        let mut client = config.connect(NoTls).context("connecting to PostgreSQL")?;
+        let schema: bool = client
+            .query_one(
+                "SELECT to_regclass('meta') IS NOT NULL AND to_regclass('reports') IS NOT NULL",
+                &[],
+            )?
+            .get(0);
+        if !schema {
+            return Ok(KeyState::default());
+        }
+        key_state(&mut client)
+    }
+
     /// Which of `tracking_ids` the database holds.
     pub fn present(&self, tracking_ids: &[String]) -> anyhow::Result<HashSet<String>> {
         Ok(self
@@ -357,6 +453,52 @@ impl PgStore {
     ) -> anyhow::Result<u64> {
         Ok(self.client()?.execute(sql, params)?)
     }
+}
+
+/// Re-seals a report's kept attachments (`all`, laid out as [`StoredFile`]s say) with `new`
+/// where they lie: each the same length, so every offset stays. Returns how many were
+/// re-sealed: 0 when there are none, or they are under `new` already.
+fn reseal_kept(
+    tracking_id: &str,
+    files: &[StoredFile],
+    all: &mut [u8],
+    old: &Cipher,
+    new: &Cipher,
+) -> anyhow::Result<usize> {
+    let Some(first) = files.first() else {
+        return Ok(0);
+    };
+    anyhow::ensure!(
+        files.iter().all(|f| !f.on_disk() && f.sealed),
+        "{tracking_id}: attachments in a layout this version does not re-seal"
+    );
+    let start = usize::try_from(first.offset)?;
+    let head = all
+        .get(start..start + 1 + crate::crypto::KEY_ID_LEN)
+        .with_context(|| format!("{tracking_id}: attachments cut short"))?;
+    if crate::crypto::head_key_id(head) == Some(new.key_id()) {
+        // Already re-sealed by a rotation that stopped half-way.
+        return Ok(0);
+    }
+    for file in files {
+        let start = usize::try_from(file.offset)?;
+        let end = start + usize::try_from(file.stored_len())?;
+        let blob = all
+            .get(start..end)
+            .with_context(|| format!("{tracking_id}: attachments cut short"))?;
+        let aad = StoredFile::aad(tracking_id, file.offset);
+        let mut plain = old
+            .open(blob, &aad)
+            .map_err(|e| anyhow::anyhow!("{tracking_id}: attachment {e}"))?;
+        // Sealed as intake seals files: the same length.
+        let (head, tag) = new.seal_in_place(&mut plain, &aad)?;
+        anyhow::ensure!(head.len() + plain.len() + tag.len() == end - start);
+        let out = &mut all[start..end];
+        out[..head.len()].copy_from_slice(&head);
+        out[head.len()..head.len() + plain.len()].copy_from_slice(&plain);
+        out[head.len() + plain.len()..].copy_from_slice(&tag);
+    }
+    Ok(files.len())
 }
 
 /// Whether `error` comes from a database that cannot be reached now: no connection to be had
