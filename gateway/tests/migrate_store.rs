@@ -201,3 +201,96 @@ async fn moves() {
         "{text}"
     );
 }
+
+/// A report whose attachment file is gone is not moved: listed by tracking id, the others
+/// moved, the command exits non-zero, and so does every run after it until it is dealt with.
+#[test]
+fn migrate_store_lists_a_report_whose_attachment_file_is_missing() {
+    common::on_postgres(
+        "migrate_store_lists_a_report_whose_attachment_file_is_missing",
+        || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(missing_file())
+        },
+    );
+}
+
+async fn missing_file() {
+    let data = TempDir::new("gw-migrate-missing");
+    let mut old = sqlite_gateway(data.path(), "http://127.0.0.1:9")
+        .spawn()
+        .await;
+    let report = common::valid_report_json();
+    let photo = || [Attachment::jpeg("foto.jpg", small_jpeg(21))];
+    let kept = common::file_report(&old.base, "mm-kept", &report, &photo()).await;
+    let lost = common::file_report(&old.base, "mm-lost", &report, &photo()).await;
+    let exit = old.terminate(Duration::from_secs(20));
+    assert!(exit.is_some_and(|s| s.success()), "{}", old.log_tail(2000));
+    std::fs::remove_file(data.join("attachments").join(format!("{lost}.bin"))).unwrap();
+
+    let (ok, text) = migrate_store(data.path());
+    assert!(!ok, "{text}");
+    assert!(text.contains(&format!("{lost}: not moved")), "{text}");
+    assert!(!text.contains(&format!("{kept}: not moved")), "{text}");
+    assert!(
+        text.contains("2 in the SQLite store, 1 moved, 0 already in the database, 1 not moved"),
+        "{text}"
+    );
+    let (ok, text) = migrate_store(data.path());
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("2 in the SQLite store, 0 moved, 1 already in the database, 1 not moved"),
+        "{text}"
+    );
+    let gw = common::gateway(data.path(), "http://127.0.0.1:9")
+        .spawn()
+        .await;
+    let (status, _) = common::get_report(&client(), &gw.base, &kept)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let (status, _) = common::get_report(&client(), &gw.base, &lost)
+        .await
+        .unwrap();
+    assert_eq!(status, 404);
+}
+
+/// A database that records another key than the data directory's gets nothing.
+#[test]
+fn migrate_store_refuses_a_database_sealed_with_another_key() {
+    common::on_postgres(
+        "migrate_store_refuses_a_database_sealed_with_another_key",
+        || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(other_key())
+        },
+    );
+}
+
+async fn other_key() {
+    let (first, second) = (TempDir::new("gw-migrate-k1"), TempDir::new("gw-migrate-k2"));
+    let report = common::valid_report_json();
+    for (data, key) in [(&first, "mk-1"), (&second, "mk-2")] {
+        let mut gw = sqlite_gateway(data.path(), "http://127.0.0.1:9")
+            .spawn()
+            .await;
+        common::file_report(&gw.base, key, &report, &[]).await;
+        assert!(gw
+            .terminate(Duration::from_secs(20))
+            .is_some_and(|s| s.success()));
+    }
+    let (ok, text) = migrate_store(first.path());
+    assert!(ok, "{text}");
+    // The second data directory (its own generated key) onto the first one's database.
+    common::share_store(first.path(), second.path());
+    let (ok, text) = migrate_store(second.path());
+    assert!(!ok, "{text}");
+    assert!(text.contains("sealed with key"), "{text}");
+    assert!(!text.contains("moved"), "{text}");
+}
