@@ -79,14 +79,16 @@ pub fn run(data_dir: &Path, url: &DatabaseUrl, key_file: Option<&Path>) -> anyho
             }
         }
         let written = pg.import(&moving)?;
-        // The lock keeps any other writer of these tracking ids away: all were written.
-        anyhow::ensure!(
-            written == moving.len(),
-            "{} report(s) of a batch appeared in the database meanwhile: is another \
-             migrate-store running?",
-            moving.len() - written
-        );
         for report in moving {
+            if !written.contains(&report.tracking_id) {
+                // The lock keeps other writers of this data directory's reports away: its
+                // idempotency key belongs to another report of the database.
+                let reason = "its idempotency key is another report's in the database";
+                summary
+                    .refused
+                    .push((report.tracking_id, reason.to_owned()));
+                continue;
+            }
             summary.moved += 1;
             summary.attachment_bytes += report.attachments.as_ref().map_or(0, |a| a.len() as u64);
             there.push(report.tracking_id.clone());

@@ -294,3 +294,49 @@ async fn other_key() {
     assert!(text.contains("sealed with key"), "{text}");
     assert!(!text.contains("moved"), "{text}");
 }
+
+/// Two data directories (one key) moved into one database: a report whose idempotency key
+/// the database already holds for another report is listed and not moved.
+#[test]
+fn migrate_store_lists_a_report_whose_idempotency_key_is_taken() {
+    common::on_postgres(
+        "migrate_store_lists_a_report_whose_idempotency_key_is_taken",
+        || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(key_taken())
+        },
+    );
+}
+
+async fn key_taken() {
+    let (first, second) = (TempDir::new("gw-migrate-i1"), TempDir::new("gw-migrate-i2"));
+    let report = common::valid_report_json();
+    let mut gw = sqlite_gateway(first.path(), "http://127.0.0.1:9")
+        .spawn()
+        .await;
+    common::file_report(&gw.base, "same-key", &report, &[]).await;
+    assert!(gw
+        .terminate(Duration::from_secs(20))
+        .is_some_and(|s| s.success()));
+    std::fs::copy(first.join("identity.key"), second.join("identity.key")).unwrap();
+    let mut gw = sqlite_gateway(second.path(), "http://127.0.0.1:9")
+        .spawn()
+        .await;
+    let taken = common::file_report(&gw.base, "same-key", &report, &[]).await;
+    let other = common::file_report(&gw.base, "other-key", &report, &[]).await;
+    assert!(gw
+        .terminate(Duration::from_secs(20))
+        .is_some_and(|s| s.success()));
+
+    let (ok, text) = migrate_store(first.path());
+    assert!(ok, "{text}");
+    common::share_store(first.path(), second.path());
+    let (ok, text) = migrate_store(second.path());
+    assert!(!ok, "{text}");
+    assert!(text.contains(&format!("{taken}: not moved")), "{text}");
+    assert!(!text.contains(&format!("{other}: not moved")), "{text}");
+    assert!(text.contains("1 moved"), "{text}");
+}

@@ -227,13 +227,13 @@ impl PgStore {
 
     /// Writes reports read out of another store ([`StoredReport`]s whose attachments are
     /// kept, see [`StoredReport::attachments`]) as they are, in one transaction: all of them
-    /// or none. A report whose tracking id is already here is left as it is. Returns how many
-    /// were written.
-    pub fn import(&self, reports: &[StoredReport]) -> anyhow::Result<usize> {
+    /// or none. A report whose tracking id or idempotency key is already here is left out.
+    /// Returns which were written.
+    pub fn import(&self, reports: &[StoredReport]) -> anyhow::Result<HashSet<String>> {
         let mut client = self.client()?;
         let mut tx = client.transaction()?;
         tx.batch_execute("SET LOCAL synchronous_commit = on")?;
-        let mut written = 0;
+        let mut written = HashSet::new();
         for r in reports {
             anyhow::ensure!(
                 r.files.iter().all(|f| !f.on_disk()),
@@ -253,7 +253,7 @@ impl PgStore {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                     $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31,
                     $32, $33)
-                 ON CONFLICT (tracking_id) DO NOTHING",
+                 ON CONFLICT DO NOTHING",
                 &[
                     &r.tracking_id,
                     &r.idempotency_key,
@@ -299,7 +299,7 @@ impl PgStore {
                     &[&r.tracking_id, sealed],
                 )?;
             }
-            written += 1;
+            written.insert(r.tracking_id.clone());
         }
         tx.commit()?;
         Ok(written)
