@@ -62,9 +62,9 @@ enum KeysCommand {
     },
     /// Re-seals every identity, every report's words and every attachment under a new key.
     /// Stop the gateway first (it holds the data directory's lock); with `--database-url`,
-    /// every instance on the database. When the old key was
-    /// the data directory's `identity.key`, that file is replaced by the new key; otherwise
-    /// give the gateway the new key file before starting it again.
+    /// every instance on the database. When the old key was the data directory's
+    /// `identity.key`, that file is replaced by the new key; otherwise give the gateway (every
+    /// instance) the new key file before starting it again.
     Rotate {
         #[command(flatten)]
         dir: DataDir,
