@@ -250,6 +250,10 @@ async fn an_operator_can_park_a_report_and_resume_it() {
     let id = file(&gw.base, "park", &[]).await;
     let (ok, text) = outbox(&data, &["park", &id]);
     assert!(ok, "{text}");
+    // An attempt that had taken the report before it was parked may still be on its way; it
+    // meets LAPOR! down and ends. Only then does LAPOR! come back (the retries are at most a
+    // second apart in the tests).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     set_faults(&client(), &sim.base, json!({"down": false})).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(
