@@ -6,6 +6,9 @@
 #                                # starts a cluster, prints its directory
 #   scripts/pg.sh url "$dir"     # postgres://postgres@127.0.0.1:<port>/postgres
 #   scripts/pg.sh stop "$dir"    # stops the cluster and removes the directory
+#   scripts/pg.sh restart "$dir" [SECONDS]
+#                                # stops the server (fast: its connections are ended), leaves
+#                                # it down SECONDS (default 0), starts it again on its port
 #
 # The cluster trusts connections from 127.0.0.1 (no password): it is for tests only, lives
 # as long as one test run and listens on loopback alone.
@@ -93,6 +96,20 @@ stop_dir() {
   rm -rf "$dir"
 }
 
+# Stops the server of cluster `$1`, waits `$2` seconds, starts it again with the options of
+# its first start (pg_ctl keeps them in postmaster.opts, which `pg_ctl restart` reuses).
+restart_dir() {
+  local dir="$1" down="${2:-0}" bin
+  bin="$(cat "$dir/bin")"
+  as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null
+  sleep "$down"
+  # postmaster.opts holds the server's path and its options, each quoted.
+  local opts
+  opts="$(cut -d' ' -f2- "$dir/data/postmaster.opts")"
+  eval "set -- $opts"
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$*" start >/dev/null
+}
+
 case "${1:-}" in
   start) start ;;
   url)
@@ -106,8 +123,15 @@ case "${1:-}" in
       *) log "not a cluster of this script: $dir"; exit 1 ;;
     esac
     ;;
+  restart)
+    dir="${2:?usage: pg.sh restart DIR [SECONDS]}"
+    case "$dir" in
+      */lapor-pg.*) restart_dir "$dir" "${3:-0}" ;;
+      *) log "not a cluster of this script: $dir"; exit 1 ;;
+    esac
+    ;;
   *)
-    echo "usage: $0 start | url DIR | stop DIR" >&2
+    echo "usage: $0 start | url DIR | stop DIR | restart DIR [SECONDS]" >&2
     exit 2
     ;;
 esac
