@@ -107,6 +107,8 @@ restart_dir() {
   local opts
   opts="$(cut -d' ' -f2- "$dir/data/postmaster.opts")"
   eval "set -- $opts"
+  # pg_ctl gives the data directory itself.
+  [ "${1:-}" = -D ] && shift 2
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o "$*" start >/dev/null
 }
 
