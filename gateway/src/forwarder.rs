@@ -29,6 +29,11 @@ use crate::metrics::METRICS;
 use crate::sites::SharedSites;
 use crate::store::{Identity, LaporStatus, Outgoing, ReportBody, Store};
 
+/// How long a step LAPOR! has carried out waits for the store to record it (a database
+/// restart takes seconds). Well inside an attempt's lease, which allows a minute beyond its
+/// upstream calls (see `store::postgres`).
+const RECORD_PATIENCE: Duration = Duration::from_secs(30);
+
 /// How to reach LAPOR! and how hard to try.
 #[derive(Debug, Clone)]
 pub struct ForwarderConfig {
@@ -272,20 +277,38 @@ impl Forwarder {
         }
     }
 
-    /// Records one step's success in the outbox. If that fails, the step will be repeated
-    /// (at-least-once), so the attempt counts as transient.
+    /// Records one step's success in the outbox. While the store cannot be reached (its
+    /// database restarting), the record is tried again for up to [`RECORD_PATIENCE`]: giving up
+    /// would repeat a step LAPOR! has already carried out, and this attempt's lease outlasts
+    /// the wait, so no other instance takes the report meanwhile. If it still fails, the step
+    /// will be repeated (at-least-once), so the attempt counts as transient.
     async fn record(
         &self,
         tracking_id: &str,
-        step: impl FnOnce(&dyn Store, &str, i64) -> anyhow::Result<()> + Send + 'static,
+        step: impl Fn(&dyn Store, &str, i64) -> anyhow::Result<()> + Send + Sync + 'static,
     ) -> Result<(), Failure> {
-        let store = self.store.clone();
-        let id = tracking_id.to_owned();
-        let done = tokio::task::spawn_blocking(move || step(&*store, &id, crate::unix_now())).await;
-        match done {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(Failure::Transient(format!("outbox update failed: {e:#}"))),
-            Err(e) => Err(Failure::Transient(format!("outbox update failed: {e}"))),
+        let step = Arc::new(step);
+        let started = std::time::Instant::now();
+        let mut pause = Duration::from_millis(100);
+        loop {
+            let (store, id, step) = (self.store.clone(), tracking_id.to_owned(), step.clone());
+            let done =
+                tokio::task::spawn_blocking(move || step(&*store, &id, crate::unix_now())).await;
+            match done {
+                Ok(Ok(())) => return Ok(()),
+                Ok(Err(e))
+                    if crate::store::unavailable(&e) && started.elapsed() < RECORD_PATIENCE =>
+                {
+                    tracing::warn!(tracking_id = %tracking_id, error = format!("{e:#}"),
+                        "store unavailable; recording the step again shortly");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(2));
+                }
+                Ok(Err(e)) => {
+                    return Err(Failure::Transient(format!("outbox update failed: {e:#}")))
+                }
+                Err(e) => return Err(Failure::Transient(format!("outbox update failed: {e}"))),
+            }
         }
     }
 
