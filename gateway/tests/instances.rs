@@ -165,7 +165,11 @@ async fn database_away() {
         json!({"error": "store_unavailable"})
     );
     assert!(retry_after.is_some(), "Retry-After");
-    assert!(started.elapsed() < Duration::from_secs(15), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
     let ready = client.get(gw.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
 

@@ -199,6 +199,4 @@ async fn metrics_parse_and_their_counters_move_with_the_reports() {
     }
 }
 
-common::on_postgres_too!(
-    metrics_parse_and_their_counters_move_with_the_reports,
-);
+common::on_postgres_too!(metrics_parse_and_their_counters_move_with_the_reports,);

@@ -406,7 +406,4 @@ async fn no_loss_under_outage() {
     assert_eq!(list.len(), 100);
 }
 
-common::on_postgres_too!(
-    no_loss_under_crash,
-    no_loss_under_outage,
-);
+common::on_postgres_too!(no_loss_under_crash, no_loss_under_outage,);

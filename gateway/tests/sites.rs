@@ -235,6 +235,4 @@ async fn lapor_is_told_which_site_a_report_came_from() {
     assert_eq!(followup["institution_to_id"], "inst-bontang");
 }
 
-common::on_postgres_too!(
-    lapor_is_told_which_site_a_report_came_from,
-);
+common::on_postgres_too!(lapor_is_told_which_site_a_report_came_from,);

@@ -303,6 +303,4 @@ async fn stats_count_the_reports_filed_with_few_as_under_five_and_reveal_none() 
     assert!(css.contains(".chart"));
 }
 
-common::on_postgres_too!(
-    stats_count_the_reports_filed_with_few_as_under_five_and_reveal_none,
-);
+common::on_postgres_too!(stats_count_the_reports_filed_with_few_as_under_five_and_reveal_none,);

@@ -671,7 +671,9 @@ pub fn store_args(data_dir: &Path) -> Vec<String> {
                     NEXT.fetch_add(1, Ordering::Relaxed)
                 );
                 psql(&databases.admin, &format!("CREATE DATABASE {name}"));
-                databases.by_dir.insert(data_dir.to_path_buf(), name.clone());
+                databases
+                    .by_dir
+                    .insert(data_dir.to_path_buf(), name.clone());
                 name
             }
         };
