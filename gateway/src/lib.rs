@@ -1,5 +1,6 @@
 //! `lapor-gateway`: the national endpoint of the LAPOR! widget. It validates a report again
-//! with `lapor-core`, stores it durably (SQLite and a data directory), answers the citizen with
+//! with `lapor-core`, stores it durably (SQLite in a data directory, or PostgreSQL shared by
+//! several instances), answers the citizen with
 //! a receipt, and forwards the report to SP4N-LAPOR! in the background.
 //!
 //! The binary (`main.rs`) only parses the command line; everything else lives here so that it
@@ -8,7 +9,9 @@
 //! - [`server`]: builds the application, runs the listeners and the background tasks.
 //! - [`api`]: the HTTP contract (`/api/v1/…`), CORS and the `Origin` check, health checks.
 //! - [`widget_files`]: the built widget under `/widget/`, brotli or gzip as the client accepts.
-//! - [`store`]: the storage trait and its SQLite implementation.
+//! - [`store`]: the storage trait, its SQLite implementation (the default) and its PostgreSQL
+//!   one (`--database-url`: attachments in the database, leases for the forwarder).
+//! - [`migrate`]: `migrate-store`, a stopped SQLite gateway's reports into PostgreSQL.
 //! - [`forwarder`]: the outbox worker, the status sync and the retention purge.
 //! - [`crypto`]: encryption at rest (identity, the citizen's words, attachments), key ids.
 //! - [`files`]: the data directory: private modes, the one-process lock, the orphan sweep.
