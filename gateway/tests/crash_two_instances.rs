@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{gateway, simulator, small_jpeg, valid_report_json, Attachment, TempDir};
+use common::{gateway, simulator, valid_report_json, TempDir};
 use serde_json::Value;
 
 /// A throwaway PostgreSQL cluster of `scripts/pg.sh`, stopped and removed when dropped (also
@@ -62,18 +62,6 @@ impl Drop for Cluster {
             .arg(pg_script())
             .args(["stop", &self.dir])
             .output();
-    }
-}
-
-/// Files for report `i`: none, one or two small JPEGs.
-fn attachments_for(i: usize) -> Vec<Attachment> {
-    match i % 3 {
-        0 => vec![],
-        1 => vec![Attachment::jpeg("bukti.jpg", small_jpeg(i as u64))],
-        _ => vec![
-            Attachment::jpeg("depan.jpg", small_jpeg(i as u64)),
-            Attachment::jpeg("samping.jpg", small_jpeg(i as u64 + 1_000_000)),
-        ],
     }
 }
 
@@ -132,7 +120,7 @@ async fn client_loop(
     while !stop.load(Ordering::Relaxed) {
         let i = next.fetch_add(1, Ordering::Relaxed);
         let key = format!("two-crash-{i}-{}", std::process::id());
-        let attachments = attachments_for(i);
+        let attachments = common::attachments_for(i);
         let patience = Instant::now() + Duration::from_secs(60);
         let mut answer = None;
         while Instant::now() < patience {

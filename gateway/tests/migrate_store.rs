@@ -7,30 +7,8 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{client, simulator, small_jpeg, Attachment, Role, Spawn, TempDir};
+use common::{client, simulator, small_jpeg, Attachment, TempDir};
 use serde_json::{json, Value};
-
-/// A gateway on `data_dir`'s SQLite store, whatever test runs it (`common::gateway` puts a
-/// gateway in a test run by `on_postgres` on PostgreSQL).
-fn sqlite_gateway(data_dir: &Path, upstream: &str) -> Spawn {
-    Spawn::new(Role::Gateway).args([
-        "--data-dir",
-        &data_dir.display().to_string(),
-        "--upstream-url",
-        upstream,
-        "--allow-insecure-upstream",
-        "--allow-origin",
-        common::ORIGIN,
-        "--rate-limit-per-minute",
-        "0",
-        "--max-uploads-per-address",
-        "0",
-        "--retry-base-ms",
-        "50",
-        "--retry-max-ms",
-        "1000",
-    ])
-}
 
 /// `lapor-gateway migrate-store` on `data_dir` into the database of its PostgreSQL gateways.
 fn migrate_store(data_dir: &Path) -> (bool, String) {
@@ -122,7 +100,9 @@ async fn moves() {
     anonymous["anonymous"] = json!(true);
 
     let first_sim = simulator().spawn().await;
-    let mut old = sqlite_gateway(data.path(), &first_sim.base).spawn().await;
+    let mut old = common::sqlite_gateway(data.path(), &first_sim.base)
+        .spawn()
+        .await;
     let forwarded = common::file_report(&old.base, "m-forwarded", &report, &photos()).await;
     complaint_with_followup(&first_sim.base, &forwarded).await;
     receipt_when(&old.base, &forwarded, |r| r["status"] == "forwarded").await;
@@ -220,7 +200,7 @@ fn migrate_store_lists_a_report_whose_attachment_file_is_missing() {
 
 async fn missing_file() {
     let data = TempDir::new("gw-migrate-missing");
-    let mut old = sqlite_gateway(data.path(), "http://127.0.0.1:9")
+    let mut old = common::sqlite_gateway(data.path(), "http://127.0.0.1:9")
         .spawn()
         .await;
     let report = common::valid_report_json();
@@ -277,7 +257,7 @@ async fn other_key() {
     let (first, second) = (TempDir::new("gw-migrate-k1"), TempDir::new("gw-migrate-k2"));
     let report = common::valid_report_json();
     for (data, key) in [(&first, "mk-1"), (&second, "mk-2")] {
-        let mut gw = sqlite_gateway(data.path(), "http://127.0.0.1:9")
+        let mut gw = common::sqlite_gateway(data.path(), "http://127.0.0.1:9")
             .spawn()
             .await;
         common::file_report(&gw.base, key, &report, &[]).await;
@@ -314,7 +294,7 @@ fn migrate_store_lists_a_report_whose_idempotency_key_is_taken() {
 async fn key_taken() {
     let (first, second) = (TempDir::new("gw-migrate-i1"), TempDir::new("gw-migrate-i2"));
     let report = common::valid_report_json();
-    let mut gw = sqlite_gateway(first.path(), "http://127.0.0.1:9")
+    let mut gw = common::sqlite_gateway(first.path(), "http://127.0.0.1:9")
         .spawn()
         .await;
     common::file_report(&gw.base, "same-key", &report, &[]).await;
@@ -322,7 +302,7 @@ async fn key_taken() {
         .terminate(Duration::from_secs(20))
         .is_some_and(|s| s.success()));
     std::fs::copy(first.join("identity.key"), second.join("identity.key")).unwrap();
-    let mut gw = sqlite_gateway(second.path(), "http://127.0.0.1:9")
+    let mut gw = common::sqlite_gateway(second.path(), "http://127.0.0.1:9")
         .spawn()
         .await;
     let taken = common::file_report(&gw.base, "same-key", &report, &[]).await;

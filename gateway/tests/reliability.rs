@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{gateway, simulator, small_jpeg, valid_report_json, Attachment, Posted};
+use common::{gateway, simulator, valid_report_json, Attachment, Posted};
 use serde_json::{json, Value};
 
 /// One report of a burst: its key, its files, and what the gateway answered (if anything).
@@ -18,19 +18,6 @@ struct Sent {
     key: String,
     attachments: Vec<Attachment>,
     answer: Option<Posted>,
-}
-
-/// Files for report `i`: a mix of none, one and two small JPEGs, so the forwarder's upload
-/// step is exercised as well as the bare create.
-fn attachments_for(i: usize) -> Vec<Attachment> {
-    match i % 3 {
-        0 => vec![],
-        1 => vec![Attachment::jpeg("bukti.jpg", small_jpeg(i as u64))],
-        _ => vec![
-            Attachment::jpeg("depan.jpg", small_jpeg(i as u64)),
-            Attachment::jpeg("samping.jpg", small_jpeg(i as u64 + 1_000_000)),
-        ],
-    }
 }
 
 /// Posts reports `range` with `concurrency` clients; `acked` counts the 201s as they come.
@@ -64,7 +51,7 @@ async fn burst(
                     break;
                 }
                 let key = format!("{prefix}-{i}-{}", std::process::id());
-                let attachments = attachments_for(i);
+                let attachments = common::attachments_for(i);
                 let answer = common::post_report(&client, &base, &key, &report, &attachments)
                     .await
                     .ok();

@@ -145,7 +145,13 @@ pub fn simulator() -> Spawn {
 /// and the test origin registered. In a test run by [`on_postgres`], its store is a database
 /// of its own for each data directory (see [`store_args`]).
 pub fn gateway(data_dir: &Path, upstream: &str) -> Spawn {
-    Spawn::new(Role::Gateway).args(store_args(data_dir)).args([
+    sqlite_gateway(data_dir, upstream).args(store_args(data_dir))
+}
+
+/// [`gateway`] on SQLite in its data directory, also in a test run by [`on_postgres`] (a
+/// store to move into PostgreSQL, for example).
+pub fn sqlite_gateway(data_dir: &Path, upstream: &str) -> Spawn {
+    Spawn::new(Role::Gateway).args([
         "--data-dir",
         &data_dir.display().to_string(),
         "--upstream-url",
@@ -580,6 +586,19 @@ pub fn count_by_request_id(complaints: &[Value]) -> std::collections::HashMap<St
         }
     }
     counts
+}
+
+/// Files for report `i` of a burst: none, one or two small JPEGs in turn, so that a
+/// forwarder's upload step is exercised as well as the bare create.
+pub fn attachments_for(i: usize) -> Vec<Attachment> {
+    match i % 3 {
+        0 => vec![],
+        1 => vec![Attachment::jpeg("bukti.jpg", small_jpeg(i as u64))],
+        _ => vec![
+            Attachment::jpeg("depan.jpg", small_jpeg(i as u64)),
+            Attachment::jpeg("samping.jpg", small_jpeg(i as u64 + 1_000_000)),
+        ],
+    }
 }
 
 /// A real baseline JPEG of `width`×`height` pixels: a gradient with deterministic noise
