@@ -180,6 +180,16 @@ pub struct ServeArgs {
     #[arg(long, env = "LAPOR_FORWARD_CONCURRENCY", default_value_t = 8)]
     pub forward_concurrency: usize,
 
+    /// Complaints created at LAPOR! at the same time, each until its complaint id is recorded
+    /// (files and identity follow-ups go `--forward-concurrency` at a time). A gateway killed
+    /// while LAPOR! has created a complaint whose id it has not yet recorded creates that
+    /// complaint again after its restart: this bounds those duplicates per kill. 1 (the default)
+    /// duplicates at most one report per kill; more drains a backlog faster when LAPOR! is slow
+    /// (about this many complaints per LAPOR! round trip) at the cost of as many duplicates.
+    #[arg(long, env = "LAPOR_CREATE_CONCURRENCY", default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub create_concurrency: u32,
+
     /// Timeout of one upstream call, in seconds.
     #[arg(long, env = "LAPOR_UPSTREAM_TIMEOUT_SECS", default_value_t = 30)]
     pub upstream_timeout_secs: u64,

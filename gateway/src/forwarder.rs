@@ -13,7 +13,10 @@
 //! between two steps neither loses the later one nor repeats the earlier one. A crash between
 //! LAPOR!'s answer and the gateway recording it repeats that one step after the restart
 //! (at-least-once delivery); every call carries `X-Request-Id: <tracking_id>` so the duplicate
-//! can be recognised upstream.
+//! can be recognised upstream. Only the complaint's create makes a duplicate anyone sees, so
+//! creates go `create_concurrency` at a time (1 by default), each holding its turn until its
+//! complaint id is recorded: one kill duplicates at most that many complaints, however many
+//! reports are being forwarded.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,7 +24,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tokio::sync::{watch, Notify};
+use tokio::sync::{watch, Notify, Semaphore};
 
 use crate::config::Credentials;
 use crate::crypto::Cipher;
@@ -51,6 +54,10 @@ pub struct ForwarderConfig {
     pub retention: Duration,
     pub purge_every: Duration,
     pub concurrency: usize,
+    /// Complaints being created at once, each until its id is recorded: at most this many
+    /// reports are between LAPOR!'s answer and its record when the gateway dies, so this bounds
+    /// the duplicates one kill can cause.
+    pub create_concurrency: usize,
     pub timeout: Duration,
     /// A report still not delivered this long after it was received is marked failed.
     pub max_age: Duration,
@@ -66,6 +73,9 @@ pub struct Forwarder {
     pub wake: Arc<Notify>,
     /// To name the site a report came from in what LAPOR! receives.
     pub sites: SharedSites,
+    /// One permit per complaint being created, held from its create call until its complaint
+    /// id is recorded.
+    creates: Arc<Semaphore>,
     client: reqwest::Client,
 }
 
@@ -102,7 +112,9 @@ impl Forwarder {
             // whatever host it names: none is followed.
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
+        let creates = Arc::new(Semaphore::new(config.create_concurrency.max(1)));
         Ok(Forwarder {
+            creates,
             config: Arc::new(config),
             store,
             cipher,
@@ -229,7 +241,12 @@ impl Forwarder {
         let complaint_id = match &report.complaint_id {
             Some(id) => id.clone(),
             None => {
-                let id = self.create(&report, body).await?;
+                let docs = self.uploaded(&report).await?;
+                // From the create call until its id is recorded, a kill would have this
+                // complaint created again: only `create_concurrency` reports are ever in that
+                // window. The semaphore is never closed.
+                let _creating = self.creates.acquire().await;
+                let id = self.create(&report, body, docs).await?;
                 tracing::info!(tracking_id = %report.tracking_id, complaint_id = %id,
                     "report forwarded");
                 METRICS.forwarded((crate::unix_now() - report.received_at) as f64);
@@ -312,10 +329,9 @@ impl Forwarder {
         }
     }
 
-    /// Uploads the files (unless an earlier attempt did) and creates the complaint from its
-    /// public text alone.
-    async fn create(&self, report: &Outgoing, report_body: &ReportBody) -> Result<String, Failure> {
-        let docs = match report.uploaded_docs.clone() {
+    /// The report's document ids at LAPOR!, its files uploaded unless an earlier attempt did.
+    async fn uploaded(&self, report: &Outgoing) -> Result<Vec<String>, Failure> {
+        Ok(match report.uploaded_docs.clone() {
             Some(docs) => docs,
             None if report.files.is_empty() => Vec::new(),
             None => {
@@ -326,8 +342,16 @@ impl Forwarder {
                     tokio::task::spawn_blocking(move || store.record_uploads(&id, &saved)).await;
                 docs
             }
-        };
+        })
+    }
 
+    /// Creates the complaint from its public text alone, naming the uploaded documents.
+    async fn create(
+        &self,
+        report: &Outgoing,
+        report_body: &ReportBody,
+        docs: Vec<String>,
+    ) -> Result<String, Failure> {
         let body = json!({
             "title": report_body.title,
             "content": public_content(report_body, self.site_name(report).as_deref()),

@@ -164,6 +164,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             retention: Duration::from_secs(args.retention_days.saturating_mul(86_400)),
             purge_every: Duration::from_secs(args.purge_interval_secs.max(1)),
             concurrency: args.forward_concurrency,
+            create_concurrency: args.create_concurrency as usize,
             timeout: Duration::from_secs(args.upstream_timeout_secs.max(1)),
             max_age: Duration::from_secs(args.forward_max_age_days.saturating_mul(86_400)),
         },
