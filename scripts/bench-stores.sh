@@ -5,22 +5,27 @@
 #      each round on a fresh store; medians and the PostgreSQL / SQLite ratio per round;
 #   2. forwarder drain: a backlog of 10,000 reports against the LAPOR! simulator with 300 ms
 #      added to every call, drained by one and by two gateways on one PostgreSQL database,
-#      and by one on SQLite.
+#      and by one on SQLite, each creating up to 32 complaints at a time
+#      (--create-concurrency 32, what an operator sets to drain a backlog); then a backlog of
+#      1,000 drained by one and two gateways at the default of one create at a time (the
+#      setting that bounds a kill's duplicates to one).
 # Starts a throwaway PostgreSQL (scripts/pg.sh; synchronous commit and fsync on, as the
 # defaults are) in the system temp dir, on the same disk as the SQLite data directories.
 #
-#   scripts/bench-stores.sh [--rounds N] [--seconds N] [--backlog N] [--latency-ms N] [--no-drain]
+#   scripts/bench-stores.sh [--rounds N] [--seconds N] [--backlog N] [--default-backlog N]
+#                           [--latency-ms N] [--no-drain]
 #
 # A benchmark, not a test: it prints figures and never fails on them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-rounds=5; seconds=15; backlog=10000; latency=300; drain=1
+rounds=5; seconds=15; backlog=10000; default_backlog=1000; latency=300; drain=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --backlog) backlog="$2"; shift 2 ;;
+    --default-backlog) default_backlog="$2"; shift 2 ;;
     --latency-ms) latency="$2"; shift 2 ;;
     --no-drain) drain=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -77,10 +82,16 @@ EOF
 rm -rf "$out"
 
 if [ "$drain" = 1 ]; then
+  fast=(--backlog "$backlog" --latency-ms "$latency" --create-concurrency 32)
   echo
-  "$DRAIN" --backlog "$backlog" --latency-ms "$latency" --instances 1 --database-url "$(new_db bench_drain_1)"
+  "$DRAIN" "${fast[@]}" --instances 1 --database-url "$(new_db bench_drain_1)"
   echo
-  "$DRAIN" --backlog "$backlog" --latency-ms "$latency" --instances 2 --database-url "$(new_db bench_drain_2)"
+  "$DRAIN" "${fast[@]}" --instances 2 --database-url "$(new_db bench_drain_2)"
   echo
-  "$DRAIN" --backlog "$backlog" --latency-ms "$latency" --instances 1
+  "$DRAIN" "${fast[@]}" --instances 1
+  default=(--backlog "$default_backlog" --latency-ms "$latency" --create-concurrency 1)
+  echo
+  "$DRAIN" "${default[@]}" --instances 1 --database-url "$(new_db bench_drain_d1)"
+  echo
+  "$DRAIN" "${default[@]}" --instances 2 --database-url "$(new_db bench_drain_d2)"
 fi

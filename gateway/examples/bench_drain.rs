@@ -13,7 +13,9 @@
 //!
 //! Options: `--database-url URL` (without it: one instance on SQLite), `--instances N` (1),
 //! `--backlog N` (10000), `--latency-ms N` (300), `--concurrency N` (each instance's
-//! `--forward-concurrency`, 32), `--timeout-secs N` (900).
+//! `--forward-concurrency`, 32), `--create-concurrency N` (each instance's
+//! `--create-concurrency`: complaints created at once, each until its id is recorded; the
+//! gateway's default, 1), `--timeout-secs N` (900).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -31,6 +33,7 @@ struct Options {
     backlog: usize,
     latency_ms: u64,
     concurrency: usize,
+    create_concurrency: usize,
     timeout: Duration,
 }
 
@@ -41,6 +44,7 @@ fn options() -> Options {
         backlog: 10_000,
         latency_ms: 300,
         concurrency: 32,
+        create_concurrency: 1,
         timeout: Duration::from_secs(900),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -54,6 +58,9 @@ fn options() -> Options {
             "--backlog" => o.backlog = number(o.backlog).clamp(1, 100_000),
             "--latency-ms" => o.latency_ms = value.parse().unwrap_or(o.latency_ms),
             "--concurrency" => o.concurrency = number(o.concurrency).clamp(1, 256),
+            "--create-concurrency" => {
+                o.create_concurrency = number(o.create_concurrency).clamp(1, 256)
+            }
             "--timeout-secs" => o.timeout = Duration::from_secs(number(900) as u64),
             other => {
                 eprintln!("unknown option {other}");
@@ -104,9 +111,10 @@ async fn main() {
         "SQLite"
     };
     println!(
-        "LAPOR! forwarder drain: {} reports, {} instance(s) on {store}, each forwarding {} at a time, \
-         LAPOR! simulator with {} ms added to every call (create + identity follow-up per report)",
-        o.backlog, o.instances, o.concurrency, o.latency_ms
+        "LAPOR! forwarder drain: {} reports, {} instance(s) on {store}, each forwarding {} at a time \
+         and creating {} complaint(s) at a time, LAPOR! simulator with {} ms added to every call \
+         (create + identity follow-up per report)",
+        o.backlog, o.instances, o.concurrency, o.create_concurrency, o.latency_ms
     );
 
     let sim = simulator().args(["--discard-documents"]).spawn().await;
@@ -118,7 +126,8 @@ async fn main() {
     let mut gateways = Vec::new();
     for (i, dir) in dirs.iter().enumerate() {
         let mut spawn = gateway(dir.path(), &sim.base)
-            .args(["--forward-concurrency", &o.concurrency.to_string()]);
+            .args(["--forward-concurrency", &o.concurrency.to_string()])
+            .args(["--create-concurrency", &o.create_concurrency.to_string()]);
         if let Some(url) = &o.database_url {
             spawn = spawn.args(["--database-url", url]);
         }
@@ -209,16 +218,23 @@ async fn main() {
     let complaints = common::simulator_complaints(&client, &sim.base).await;
     let counts = common::count_by_request_id(&complaints);
     let duplicates: usize = counts.values().map(|n| n.saturating_sub(1)).sum();
+    // Two calls per report, `concurrency` reports at a time; and the creates, each holding
+    // its turn for one call (the record after it is not counted).
+    let call_ms = o.latency_ms.max(1) as f64;
+    let ceiling = (o.concurrency as f64 * 1000.0 / (2.0 * call_ms))
+        .min(o.create_concurrency as f64 * 1000.0 / call_ms)
+        * o.instances as f64;
     println!(
-        "{}: {} reports in {:.1} s = {:.1} reports/s ({} instance(s) x {} at a time; \
-         at most {:.1} reports/s at {} ms per call)",
+        "{}: {} reports in {:.1} s = {:.1} reports/s ({} instance(s) x {} at a time, {} create(s) \
+         at a time; at most {:.1} reports/s at {} ms per call)",
         if drained { "drained" } else { "NOT drained" },
         filed,
         took.as_secs_f64(),
         filed as f64 / took.as_secs_f64(),
         o.instances,
         o.concurrency,
-        (o.instances * o.concurrency) as f64 * 1000.0 / (2.0 * o.latency_ms.max(1) as f64),
+        o.create_concurrency,
+        ceiling,
         o.latency_ms
     );
     println!(
