@@ -77,7 +77,7 @@ impl fmt::Display for Date {
 
 /// Whether `year` has a 29 February.
 pub fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// Days in a month of a year; 0 for a month outside 1–12.

@@ -71,28 +71,6 @@ impl std::fmt::Debug for Seed {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_seed_prints_which_inputs_were_typed_into_never_what() {
-        let seed = Seed {
-            edits: vec![
-                (Input::Nik, "6474015708900003".into()),
-                (Input::Name, "Siti Rahma".into()),
-                (Input::Phone, "081234567890".into()),
-            ],
-            ..Seed::default()
-        };
-        let printed = format!("{seed:?}");
-        for secret in ["6474015708900003", "Siti", "081234567890"] {
-            assert!(!printed.contains(secret), "{printed}");
-        }
-        assert!(printed.contains("Nik"), "{printed}");
-    }
-}
-
 impl Seed {
     /// Whether the citizen typed or chose anything.
     pub fn touched(&self) -> bool {
@@ -120,5 +98,27 @@ impl Form {
             summary_focus: 0,
             sends: 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_prints_which_inputs_were_typed_into_never_what() {
+        let seed = Seed {
+            edits: vec![
+                (Input::Nik, "6474015708900003".into()),
+                (Input::Name, "Siti Rahma".into()),
+                (Input::Phone, "081234567890".into()),
+            ],
+            ..Seed::default()
+        };
+        let printed = format!("{seed:?}");
+        for secret in ["6474015708900003", "Siti", "081234567890"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("Nik"), "{printed}");
     }
 }
