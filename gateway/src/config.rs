@@ -22,6 +22,10 @@ pub struct ServeArgs {
     /// Store reports, attachments and the outbox in PostgreSQL instead of SQLite in the data
     /// directory (`postgres://user:password@host:5432/dbname`): several gateways may share
     /// one database. Migrations run at start. Never logged (it may hold a password).
+    /// `?sslmode=verify-full&sslrootcert=/path/ca.pem` connects over TLS and verifies the
+    /// server's certificate and name (`require` and `verify-ca` verify as much; without
+    /// `sslrootcert`, against the system's trust store); without `sslmode` (or `disable`,
+    /// `prefer`) the connection is plain, for a local socket or a private network.
     #[arg(long, env = "LAPOR_DATABASE_URL")]
     pub database_url: Option<DatabaseUrl>,
 

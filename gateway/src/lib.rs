@@ -10,7 +10,8 @@
 //! - [`api`]: the HTTP contract (`/api/v1/…`), CORS and the `Origin` check, health checks.
 //! - [`widget_files`]: the built widget under `/widget/`, brotli or gzip as the client accepts.
 //! - [`store`]: the storage trait, its SQLite implementation (the default) and its PostgreSQL
-//!   one (`--database-url`: attachments in the database, leases for the forwarder).
+//!   one (`--database-url`: attachments in the database, leases for the forwarder, TLS with the
+//!   server verified in `store::pg_connect`).
 //! - [`migrate`]: `migrate-store`, a stopped SQLite gateway's reports into PostgreSQL.
 //! - [`forwarder`]: the outbox worker, the status sync and the retention purge.
 //! - [`crypto`]: encryption at rest (identity, the citizen's words, attachments), key ids.

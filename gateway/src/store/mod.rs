@@ -6,6 +6,7 @@
 //! Methods are blocking (a commit waits for the disk); async callers run them in
 //! `tokio::task::spawn_blocking`.
 
+pub mod pg_connect;
 pub mod postgres;
 pub mod sqlite;
 

@@ -23,12 +23,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use r2d2_postgres::postgres::{self, NoTls, Row};
+use r2d2_postgres::postgres::{self, Row};
 use r2d2_postgres::{r2d2, PostgresConnectionManager};
 
 use lapor_core::Classification;
 
 use crate::crypto::{blob_key_id, Cipher};
+
+use super::pg_connect::{self, MakeRustlsConnect};
 
 use super::{
     parse_key_id, Inserted, KeyState, LaporStatus, NewReport, OutboxEntry, Outgoing, Prior,
@@ -44,8 +46,8 @@ pub enum Leases {
     Leave,
 }
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Client = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>;
+type Client = r2d2::PooledConnection<PostgresConnectionManager<MakeRustlsConnect>>;
 
 /// Connections per instance: the forwarder's attempts and the requests being stored.
 const POOL_SIZE: u32 = 16;
@@ -171,14 +173,21 @@ impl PgStore {
         cipher: impl FnOnce(&KeyState) -> anyhow::Result<Arc<Cipher>>,
     ) -> anyhow::Result<PgStore> {
         // The URL is never part of a message: it may hold a password.
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--database-url is not a valid PostgreSQL URL"))?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(Duration::from_secs(10));
+        let connect = pg_connect::parse(url)?;
+        if !connect.encrypted && !connect.is_local() {
+            tracing::warn!(
+                "the connection to PostgreSQL is not encrypted: on a network others share, add \
+                 sslmode=verify-full (and sslrootcert=/path/ca.pem) to --database-url"
+            );
         }
+        let mut config = connect.config;
         config.application_name("lapor-gateway");
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        // A first connection of its own, so that a refusal (TLS, authentication) is told with
+        // its cause: the pool's error keeps only the first line of it.
+        config
+            .connect(connect.tls.clone())
+            .context("connecting to PostgreSQL")?;
+        let manager = PostgresConnectionManager::new(config, connect.tls);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
@@ -384,11 +393,11 @@ impl PgStore {
     /// Which key the database at `url` expects, read without recording any (nothing when it
     /// holds no gateway schema yet).
     pub fn key_state_at(url: &str) -> anyhow::Result<KeyState> {
-        let mut config: postgres::Config = url
-            .parse()
-            .map_err(|_| anyhow::anyhow!("--database-url is not a valid PostgreSQL URL"))?;
-        config.connect_timeout(Duration::from_secs(10));
-        let mut client = config.connect(NoTls).context("connecting to PostgreSQL")?;
+        let connect = pg_connect::parse(url)?;
+        let mut client = connect
+            .config
+            .connect(connect.tls)
+            .context("connecting to PostgreSQL")?;
         let schema: bool = client
             .query_one(
                 "SELECT to_regclass('meta') IS NOT NULL AND to_regclass('reports') IS NOT NULL",
@@ -1175,7 +1184,7 @@ mod tests {
                 return None;
             }
             let name = format!("lapor_unit_{test}_{}", std::process::id());
-            let mut client = postgres::Client::connect(&admin, NoTls).unwrap();
+            let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
             client
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .unwrap();
@@ -1209,7 +1218,7 @@ mod tests {
 
     impl Drop for TestDatabase {
         fn drop(&mut self) {
-            if let Ok(mut client) = postgres::Client::connect(&self.admin, NoTls) {
+            if let Ok(mut client) = postgres::Client::connect(&self.admin, postgres::NoTls) {
                 let _ = client.batch_execute(&format!(
                     "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                     self.name
