@@ -6,6 +6,9 @@
 #                                # starts a cluster, prints its directory
 #   scripts/pg.sh url "$dir"     # postgres://postgres@127.0.0.1:<port>/postgres
 #   scripts/pg.sh stop "$dir"    # stops the cluster and removes the directory
+#   PG_TLS_CERT=server.crt PG_TLS_KEY=server.key scripts/pg.sh start
+#                                # the same, with TLS: that certificate and key, and TCP
+#                                # connections refused unless they are TLS
 #   scripts/pg.sh restart "$dir" [SECONDS]
 #                                # stops the server (fast: its connections are ended), leaves
 #                                # it down SECONDS (default 0), starts it again on its port
@@ -69,6 +72,14 @@ start() {
   as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
     --no-instructions >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; false; }
+  if [ -n "${PG_TLS_CERT:-}" ]; then
+    install -m 600 "$PG_TLS_CERT" "$dir/data/server.crt"
+    install -m 600 "${PG_TLS_KEY:?PG_TLS_KEY goes with PG_TLS_CERT}" "$dir/data/server.key"
+    [ "$(id -u)" = 0 ] && chown postgres: "$dir/data/server.crt" "$dir/data/server.key"
+    echo "ssl = on" >>"$dir/data/postgresql.conf"
+    printf '%s\n' 'local all all trust' 'hostssl all all 127.0.0.1/32 trust' \
+      'hostnossl all all all reject' >"$dir/data/pg_hba.conf"
+  fi
   for _ in $(seq 1 20); do
     port=$((20000 + RANDOM % 40000))
     port_free "$port" || continue

@@ -15,56 +15,12 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{gateway, simulator, valid_report_json, TempDir};
+use common::{gateway, pg, simulator, valid_report_json, Cluster, TempDir};
 use serde_json::Value;
-
-/// A throwaway PostgreSQL cluster of `scripts/pg.sh`, stopped and removed when dropped (also
-/// when the test panics).
-struct Cluster {
-    dir: String,
-    url: String,
-}
-
-fn pg_script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg.sh")
-}
-
-fn pg(args: &[&str]) -> String {
-    let out = Command::new("bash")
-        .arg(pg_script())
-        .args(args)
-        .output()
-        .expect("run scripts/pg.sh");
-    assert!(
-        out.status.success(),
-        "scripts/pg.sh {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-impl Cluster {
-    fn start() -> Cluster {
-        let dir = pg(&["start"]);
-        let url = pg(&["url", &dir]);
-        Cluster { dir, url }
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(pg_script())
-            .args(["stop", &self.dir])
-            .output();
-    }
-}
 
 /// One report: its key, its files, which gateway its client posts to, and the answer that
 /// ended its tries (`None`: none came within the client's patience).

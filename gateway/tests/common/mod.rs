@@ -737,16 +737,31 @@ pub fn database_sql(data_dir: &Path, sql: &str) {
 /// Runs one SQL statement with `psql` (the client of the PostgreSQL the tests start); panics
 /// with its output when it fails.
 fn psql(url: &str, sql: &str) {
+    psql_value(url, sql);
+}
+
+/// `psql -At`: the one value `sql` answers, as text.
+pub fn psql_value(url: &str, sql: &str) -> String {
     let out = Command::new(psql_binary())
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+        .args([
+            "-X",
+            "-q",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            url,
+            "-c",
+            sql,
+        ])
         .output()
         .expect("run psql");
     assert!(
         out.status.success(),
-        "psql {sql}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
+        "psql {sql}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 /// `psql` on PATH, else in Debian's versioned directory (where scripts/pg.sh finds initdb).
@@ -840,3 +855,59 @@ macro_rules! on_postgres_too {
 }
 #[allow(unused_imports)]
 pub(crate) use on_postgres_too;
+
+/// A throwaway PostgreSQL cluster of `scripts/pg.sh`, stopped and removed when dropped (also
+/// when the test panics).
+pub struct Cluster {
+    pub dir: String,
+    pub url: String,
+}
+
+/// `scripts/pg.sh` of this repository.
+pub fn pg_script() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg.sh")
+}
+
+/// Runs `scripts/pg.sh ARGS…` and expects it to succeed: what it printed.
+pub fn pg(args: &[&str]) -> String {
+    pg_with(args, &[])
+}
+
+/// [`pg`] with these environment variables for the script.
+fn pg_with(args: &[&str], envs: &[(&str, &str)]) -> String {
+    let out = std::process::Command::new("bash")
+        .arg(pg_script())
+        .args(args)
+        .envs(envs.iter().copied())
+        .output()
+        .expect("run scripts/pg.sh");
+    assert!(
+        out.status.success(),
+        "scripts/pg.sh {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+impl Cluster {
+    pub fn start() -> Cluster {
+        Cluster::start_with(&[])
+    }
+
+    /// A cluster started with these environment variables for `scripts/pg.sh` (its TLS
+    /// certificate and key, say).
+    pub fn start_with(envs: &[(&str, &str)]) -> Cluster {
+        let dir = pg_with(&["start"], envs);
+        let url = pg(&["url", &dir]);
+        Cluster { dir, url }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .arg(pg_script())
+            .args(["stop", &self.dir])
+            .output();
+    }
+}
