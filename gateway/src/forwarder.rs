@@ -33,8 +33,8 @@ use crate::sites::SharedSites;
 use crate::store::{Identity, LaporStatus, Outgoing, ReportBody, Store};
 
 /// How long a step LAPOR! has carried out waits for the store to record it (a database
-/// restart takes seconds). Well inside an attempt's lease, which allows a minute beyond its
-/// upstream calls (see `store::postgres`).
+/// restart takes seconds). Within an attempt's lease, which allows a minute beyond its
+/// upstream calls and its wait for a create turn (see [`attempt_bound`]).
 const RECORD_PATIENCE: Duration = Duration::from_secs(30);
 
 /// How to reach LAPOR! and how hard to try.
@@ -93,6 +93,17 @@ enum Failure {
     Park(String),
     /// `409` on create: a complaint for this report exists already (an earlier answer was lost).
     Conflict(Option<String>),
+}
+
+/// The longest one forwarding attempt can take, each upstream call at most `timeout`: its
+/// own three calls (files, complaint, identity) and its wait for a create turn behind the
+/// other reports of its batch (`concurrency` reports, `create_concurrency` creates at once,
+/// each turn one call and the wait for its record). The PostgreSQL store leases a report for
+/// this and a minute (its own records), so that no other instance takes a report whose
+/// attempt is still going on.
+pub fn attempt_bound(timeout: Duration, concurrency: usize, create_concurrency: usize) -> Duration {
+    let turns_waited = ((concurrency.max(1) - 1) / create_concurrency.max(1)) as u32;
+    timeout * 3 + (timeout + RECORD_PATIENCE) * turns_waited
 }
 
 impl Forwarder {
@@ -752,6 +763,24 @@ pub fn backoff(attempts: u32, base: Duration, max: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_attempt_is_bounded_with_its_wait_for_a_create_turn() {
+        let call = Duration::from_secs(30);
+        // Alone, or creating with every report of its batch: its own three calls.
+        assert_eq!(attempt_bound(call, 1, 1), call * 3);
+        assert_eq!(attempt_bound(call, 32, 32), call * 3);
+        // The last of 8 reports behind one create at a time waits 7 turns of a call and a
+        // record each; the last of 32 behind 8 at a time, 3.
+        assert_eq!(
+            attempt_bound(call, 8, 1),
+            call * 3 + (call + RECORD_PATIENCE) * 7
+        );
+        assert_eq!(
+            attempt_bound(call, 32, 8),
+            call * 3 + (call + RECORD_PATIENCE) * 3
+        );
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

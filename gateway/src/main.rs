@@ -227,9 +227,13 @@ fn keys(command: KeysCommand) -> anyhow::Result<()> {
             };
             let (old, (reports, files)) = match &dir.database_url {
                 Some(url) => {
-                    let timeout = std::time::Duration::from_secs(30);
-                    let (old, store) =
-                        server::open_postgres(url, &dir.data_dir, key_file, false, timeout)?;
+                    let (old, store) = server::open_postgres(
+                        url,
+                        &dir.data_dir,
+                        key_file,
+                        false,
+                        lapor_gateway::store::postgres::LeaseTimes::for_command(),
+                    )?;
                     same(&old)?;
                     let done = store.reseal(&new)?;
                     (old, done)
@@ -271,8 +275,13 @@ fn outbox(command: OutboxCommand) -> anyhow::Result<()> {
     let open = |dir: &DataDir| -> anyhow::Result<Box<dyn Store>> {
         let key_file = dir.encryption_key_file.as_deref();
         if let Some(url) = &dir.database_url {
-            let timeout = std::time::Duration::from_secs(30);
-            let (_, store) = server::open_postgres(url, &dir.data_dir, key_file, false, timeout)?;
+            let (_, store) = server::open_postgres(
+                url,
+                &dir.data_dir,
+                key_file,
+                false,
+                lapor_gateway::store::postgres::LeaseTimes::for_command(),
+            )?;
             return Ok(Box::new(store));
         }
         anyhow::ensure!(

@@ -9,12 +9,12 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::Context as _;
 
 use crate::config::DatabaseUrl;
 use crate::crypto::Cipher;
+use crate::store::postgres::LeaseTimes;
 use crate::store::StoredReport;
 
 /// Reports per transaction.
@@ -46,7 +46,7 @@ pub fn run(data_dir: &Path, url: &DatabaseUrl, key_file: Option<&Path>) -> anyho
     let (cipher, sqlite) = crate::server::open_store(data_dir, key_file, false)?;
     // Checks the key against the one the database records (refusing another), and records it.
     let (pg_cipher, pg) =
-        crate::server::open_postgres(url, data_dir, key_file, false, Duration::from_secs(30))?;
+        crate::server::open_postgres(url, data_dir, key_file, false, LeaseTimes::for_command())?;
     anyhow::ensure!(
         pg_cipher.key_id() == cipher.key_id(),
         "the database's key is not the data directory's"

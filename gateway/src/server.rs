@@ -19,7 +19,7 @@ use crate::forwarder::{Forwarder, ForwarderConfig};
 use crate::intake::{Intake, TrustedProxies, UploadGate};
 use crate::ratelimit::RateLimiter;
 use crate::sites::SharedSites;
-use crate::store::postgres::{Leases, PgStore};
+use crate::store::postgres::{LeaseTimes, Leases, PgStore};
 use crate::store::sqlite::SqliteStore;
 use crate::store::KeyState;
 use crate::store::Store;
@@ -93,10 +93,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         Some(url) => {
             let (url, data_dir) = (url.clone(), args.data_dir.clone());
             let key_file = args.encryption_key_file.clone();
-            let timeout = Duration::from_secs(args.upstream_timeout_secs.max(1));
+            let upstream_call = Duration::from_secs(args.upstream_timeout_secs.max(1));
+            let times = LeaseTimes {
+                upstream_call,
+                attempt: crate::forwarder::attempt_bound(
+                    upstream_call,
+                    args.forward_concurrency,
+                    args.create_concurrency as usize,
+                ),
+            };
             // The database client blocks: not on an async worker.
             let (cipher, store) = tokio::task::spawn_blocking(move || {
-                open_postgres(&url, &data_dir, key_file.as_deref(), true, timeout)
+                open_postgres(&url, &data_dir, key_file.as_deref(), true, times)
             })
             .await??;
             (cipher, Arc::new(store))
@@ -224,7 +232,7 @@ pub fn open_postgres(
     data_dir: &std::path::Path,
     key_file: Option<&std::path::Path>,
     may_generate: bool,
-    upstream_timeout: Duration,
+    times: LeaseTimes,
 ) -> anyhow::Result<(Arc<Cipher>, PgStore)> {
     let instance = instance_id(data_dir, may_generate)?;
     let leases = if may_generate {
@@ -233,7 +241,7 @@ pub fn open_postgres(
         Leases::Leave
     };
     let mut loaded = None;
-    let store = PgStore::open(url.expose(), upstream_timeout, &instance, leases, |state| {
+    let store = PgStore::open(url.expose(), times, &instance, leases, |state| {
         let cipher = load_key(state, data_dir, key_file, may_generate)?;
         loaded = Some(cipher.clone());
         Ok(cipher)

@@ -205,8 +205,8 @@ async fn crash_two_instances() {
     let cluster = Cluster::start();
     let sim = simulator().spawn().await;
     let (data_a, data_b) = (TempDir::new("gw-crash2-a"), TempDir::new("gw-crash2-b"));
-    // Both on the cluster's one database; an upstream timeout of 5 s keeps the forwarding
-    // lease (3 timeouts + 60 s) that an interrupted outbox update leaves within the test.
+    // Both on the cluster's one database, with an upstream timeout of 5 s: a call the kill
+    // or the database's restart leaves unanswered is over quickly.
     let store = [
         "--database-url",
         &cluster.url,

@@ -46,6 +46,27 @@ pub enum Leases {
     Leave,
 }
 
+/// How long the work an instance takes stays its own.
+#[derive(Debug, Clone, Copy)]
+pub struct LeaseTimes {
+    /// One upstream call's timeout: the status sync's lease is one per report it takes.
+    pub upstream_call: Duration,
+    /// The longest one forwarding attempt can take ([`crate::forwarder::attempt_bound`]):
+    /// a report is leased for this and a minute.
+    pub attempt: Duration,
+}
+
+impl LeaseTimes {
+    /// For an operator command, which forwards nothing: `serve`'s default timeout (30 s)
+    /// for one call and three for an attempt.
+    pub fn for_command() -> LeaseTimes {
+        LeaseTimes {
+            upstream_call: Duration::from_secs(30),
+            attempt: Duration::from_secs(90),
+        }
+    }
+}
+
 type Pool = r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>;
 type Client = r2d2::PooledConnection<PostgresConnectionManager<MakeRustlsConnect>>;
 
@@ -159,15 +180,15 @@ impl Drop for Connections {
 impl PgStore {
     /// Connects to `url`, brings the schema up to date, reads which key the database's
     /// sealed records expect and asks `cipher` for the key to use (which checks it), then
-    /// records that key. `upstream_timeout` bounds one upstream call; a forwarding lease
-    /// outlasts the calls of one attempt.
+    /// records that key. `times` bounds one upstream call and one forwarding attempt: the
+    /// leases outlast them.
     ///
     /// `instance` names this instance in its leases. `Leases::TakeBack`: the leases of that
     /// name are this process's now (the gateway holds its data directory's lock, so the
     /// process that held them is gone) and are released; an operator command leaves them.
     pub fn open(
         url: &str,
-        upstream_timeout: Duration,
+        times: LeaseTimes,
         instance: &str,
         leases: Leases,
         cipher: impl FnOnce(&KeyState) -> anyhow::Result<Arc<Cipher>>,
@@ -196,7 +217,7 @@ impl PgStore {
             .build(manager)
             .context("connecting to PostgreSQL")?;
         let pool = Connections(Some(pool));
-        let timeout_secs = upstream_timeout.as_secs().max(1) as i64;
+        let timeout_secs = times.upstream_call.as_secs().max(1) as i64;
         let cipher = {
             let mut client = pool.get()?;
             migrate(&mut client)?;
@@ -227,8 +248,7 @@ impl PgStore {
         Ok(PgStore {
             pool,
             cipher,
-            // An attempt makes at most three upstream calls (files, complaint, identity).
-            lease_secs: 3 * timeout_secs + 60,
+            lease_secs: times.attempt.as_secs() as i64 + 60,
             instance: instance.to_owned(),
             timeout_secs,
         })
@@ -1204,7 +1224,7 @@ mod tests {
             let cipher = Arc::new(Cipher::new(&[5u8; 32]));
             PgStore::open(
                 &self.url,
-                Duration::from_secs(30),
+                LeaseTimes::for_command(),
                 instance,
                 leases,
                 |state| {
