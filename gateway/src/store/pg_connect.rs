@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use percent_encoding::percent_decode_str;
 use r2d2_postgres::postgres::config::{Host, SslMode};
 use r2d2_postgres::postgres::Config;
 use rustls::pki_types::pem::PemObject as _;
@@ -117,7 +118,10 @@ fn take_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
                     .split('&')
                     .filter(|pair| {
                         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                        !take(key, percent_decode(value))
+                        !take(
+                            key,
+                            percent_decode_str(value).decode_utf8_lossy().into_owned(),
+                        )
                     })
                     .collect();
                 if kept.is_empty() {
@@ -139,27 +143,6 @@ fn take_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
             .join(" ")
     };
     (rest, sslmode, rootcert)
-}
-
-/// `%XX` escapes decoded (a path in a URL query); anything else kept as it is.
-fn percent_decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The certificates of the PEM file `path`: at least one, each valid.
